@@ -1,0 +1,9 @@
+/** The client SDK: what an application imports to take part in DTM transactions. */
+export { Saga } from './sdk/saga';
+export { Msg } from './sdk/msg';
+export { Tcc, tccGlobalTransaction } from './sdk/tcc';
+export { Op, localGid, newGid, type TransOptions, type TransWire } from './sdk/trans-base';
+export { BranchBarrier } from './barrier/barrier';
+export { MysqlBarrier } from './barrier/mysql-barrier';
+export { RedisBarrier } from './barrier/redis-barrier';
+export * from './errors';

@@ -1,0 +1,46 @@
+import mysql from 'mysql2/promise';
+import type { Config } from '../conf/config';
+
+export type MysqlPool = mysql.Pool;
+export type MysqlConnection = mysql.PoolConnection;
+
+/** A pooled mysql2 client on the configured server, optionally bound to one database. */
+export function createMysqlPool(conf: Config, database?: string, connectionLimit = 20): MysqlPool {
+  return mysql.createPool({
+    host: conf.mysql.host,
+    port: conf.mysql.port,
+    user: conf.mysql.user,
+    password: conf.mysql.password,
+    database,
+    connectionLimit,
+    waitForConnections: true,
+    dateStrings: false,
+    timezone: 'Z',
+    supportBigNumbers: true,
+  });
+}
+
+/**
+ * Runs a schema script (several statements) once, on a short-lived connection that allows multiple
+ * statements; the pools used by requests never do.
+ */
+export async function applySqlScript(conf: Config, script: string): Promise<void> {
+  const conn = await mysql.createConnection({
+    host: conf.mysql.host,
+    port: conf.mysql.port,
+    user: conf.mysql.user,
+    password: conf.mysql.password,
+    multipleStatements: true,
+  });
+  try {
+    await conn.query(script);
+  } finally {
+    await conn.end();
+  }
+}
+
+/** Replaces the database name a schema file is written for (`USE ord;`) with the configured one. */
+export function retargetSchema(script: string, fromDb: string, toDb: string): string {
+  const pattern = new RegExp(`(CREATE DATABASE IF NOT EXISTS|USE)\\s+\`?${fromDb}\`?`, 'gi');
+  return script.replace(pattern, (_m, verb: string) => `${verb} \`${toDb}\``);
+}

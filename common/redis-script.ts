@@ -1,0 +1,27 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { Redis } from 'ioredis';
+
+/**
+ * A Lua script loaded from a file and run by its SHA1, sent again in full only when the server answers
+ * NOSCRIPT (after a restart or SCRIPT FLUSH).
+ */
+export class RedisScript {
+  readonly source: string;
+  private readonly sha: string;
+
+  constructor(path: string) {
+    this.source = readFileSync(path, 'utf8');
+    this.sha = createHash('sha1').update(this.source).digest('hex');
+  }
+
+  /** Runs the script atomically; whatever Redis answers is returned untouched. */
+  async run(redis: Redis, keys: string[], args: (string | number)[]): Promise<unknown> {
+    try {
+      return await redis.evalsha(this.sha, keys.length, ...keys, ...args);
+    } catch (err) {
+      if (!(err instanceof Error) || !err.message.startsWith('NOSCRIPT')) throw err;
+      return redis.eval(this.source, keys.length, ...keys, ...args);
+    }
+  }
+}

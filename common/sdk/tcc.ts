@@ -1,0 +1,85 @@
+import type { AxiosInstance, AxiosResponse } from 'axios';
+import { BranchFailure, BranchOngoing, UpstreamError } from '../errors';
+import { classifyAnswer, Outcome } from '../http/branch-result';
+import { Op, TransBase, type TransOptions } from './trans-base';
+
+/**
+ * A TCC global transaction: the caller runs each branch's Try itself, registering its Confirm and
+ * Cancel first; the coordinator confirms all on submit or cancels all on abort.
+ */
+export class Tcc extends TransBase {
+  private subBranch = 0;
+
+  constructor(dtm: string, gid: string, http?: AxiosInstance) {
+    super(dtm, gid, 'tcc', http);
+  }
+
+  /** The next branch id: 01, 02, … */
+  nextBranchId(): string {
+    this.subBranch += 1;
+    return String(this.subBranch).padStart(2, '0');
+  }
+
+  /** Records a branch's confirm and cancel URLs with the coordinator, before its Try runs. */
+  async registerBranch(branchId: string, body: unknown, confirm: string, cancel: string): Promise<void> {
+    await this.callDtm('registerBranch', { gid: this.gid, trans_type: this.transType, branch_id: branchId, data: JSON.stringify(body ?? {}), confirm, cancel });
+  }
+
+  /**
+   * Registers a branch, then calls its Try with the barrier's query string.
+   * @throws BranchFailure / BranchOngoing / UpstreamError from Try's answer, which makes the global
+   * transaction abort.
+   */
+  async callBranch(body: unknown, tryUrl: string, confirmUrl: string, cancelUrl: string): Promise<AxiosResponse<string>> {
+    const branchId = this.nextBranchId();
+    await this.registerBranch(branchId, body, confirmUrl, cancelUrl);
+    const params = { dtm: this.dtm, gid: this.gid, branch_id: branchId, trans_type: this.transType, op: Op.try };
+    const res = await this.http.post<string>(tryUrl, body ?? {}, { params, headers: this.options.branchHeaders ?? {} });
+    const text = String(res.data ?? '');
+    switch (classifyAnswer(res.status, text)) {
+      case Outcome.success:
+        return res;
+      case Outcome.failure:
+        throw new BranchFailure(`try ${tryUrl} failed: ${text}`);
+      case Outcome.ongoing:
+        throw new BranchOngoing(`try ${tryUrl} is ongoing: ${text}`);
+      case Outcome.error:
+        throw new UpstreamError(`try ${tryUrl} answered ${res.status}: ${text}`);
+    }
+  }
+
+  async prepare(): Promise<void> {
+    await this.callDtm('prepare', this.toWire());
+  }
+
+  async submit(): Promise<void> {
+    await this.callDtm('submit', this.toWire());
+  }
+
+  async abort(): Promise<void> {
+    await this.callDtm('abort', this.toWire());
+  }
+}
+
+/**
+ * Runs `body` as a TCC transaction: prepare, the tries, then submit; any error from `body` aborts the
+ * transaction (its cancels run) and is rethrown.
+ */
+export async function tccGlobalTransaction(
+  dtm: string,
+  gid: string,
+  body: (tcc: Tcc) => Promise<void>,
+  options: TransOptions = {},
+  http?: AxiosInstance,
+): Promise<void> {
+  const tcc = new Tcc(dtm, gid, http).withOptions(options);
+  await tcc.prepare();
+  try {
+    await body(tcc);
+  } catch (err) {
+    tcc.rollbackReason = err instanceof Error ? err.message.slice(0, 1000) : String(err);
+    await tcc.abort();
+    throw err;
+  }
+  await tcc.submit();
+}

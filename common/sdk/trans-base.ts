@@ -1,0 +1,147 @@
+import { randomUUID } from 'node:crypto';
+import type { AxiosInstance } from 'axios';
+import { BranchFailure, BranchOngoing, UpstreamError } from '../errors';
+import { classifyAnswer, Outcome } from '../http/branch-result';
+import { createHttpClient } from '../http/client';
+
+/** Operations a branch can be called with; they travel in the `op` query parameter. */
+export const Op = {
+  action: 'action',
+  compensate: 'compensate',
+  try: 'try',
+  confirm: 'confirm',
+  cancel: 'cancel',
+  msg: 'msg',
+  rollback: 'rollback',
+} as const;
+export type OpName = (typeof Op)[keyof typeof Op];
+
+/** Options shared by every transaction type. Durations are seconds, as on the wire. */
+export interface TransOptions {
+  /** Submit returns only when the transaction has finished (or answers its failure). */
+  waitResult?: boolean;
+  /** Give up and roll back (saga, tcc) or query back (msg) after this many seconds. */
+  timeoutToFail?: number;
+  /** Timeout of every branch call, in seconds. */
+  requestTimeout?: number;
+  /** First retry interval in seconds; it doubles on each error. */
+  retryInterval?: number;
+  /** Stop retrying after this many failed rounds (saga). */
+  retryLimit?: number;
+  /** Headers the coordinator adds to every branch call. */
+  branchHeaders?: Record<string, string>;
+  /** Names of headers the coordinator copies from the submit request onto branch calls. */
+  passthroughHeaders?: string[];
+}
+
+/** The JSON a transaction sends to the coordinator, with DTM's field names. */
+export interface TransWire {
+  gid: string;
+  trans_type: string;
+  custom_data?: string;
+  wait_result?: boolean;
+  timeout_to_fail?: number;
+  request_timeout?: number;
+  retry_interval?: number;
+  branch_headers?: Record<string, string>;
+  passthrough_headers?: string[];
+  concurrent: boolean;
+  retry_limit?: number;
+  steps?: Record<string, string>[];
+  payloads?: string[];
+  query_prepared?: string;
+  protocol: string;
+  rollback_reason?: string;
+}
+
+/** A gid made locally, unique enough to never collide: DTM accepts any caller-chosen gid. */
+export function localGid(): string {
+  return randomUUID().replace(/-/g, '');
+}
+
+/**
+ * Asks the coordinator for a gid (GET newGid).
+ * @throws UpstreamError when the coordinator cannot be reached or answers badly.
+ */
+export async function newGid(dtm: string, http: AxiosInstance = sharedClient()): Promise<string> {
+  const res = await http.get<string>(`${dtm}/newGid`).catch((err: unknown) => {
+    throw new UpstreamError(`cannot reach the coordinator at ${dtm}: ${String(err)}`, { cause: err });
+  });
+  const body = safeJson(res.data);
+  if (res.status !== 200 || typeof body?.gid !== 'string') throw new UpstreamError(`newGid answered ${res.status}: ${res.data}`);
+  return body.gid;
+}
+
+let defaultClient: AxiosInstance | undefined;
+/** The SDK's pooled HTTP client; callers may pass their own instead. */
+export function sharedClient(): AxiosInstance {
+  defaultClient ??= createHttpClient(10_000);
+  return defaultClient;
+}
+
+/** State and wire format shared by Saga, Msg and Tcc. */
+export abstract class TransBase {
+  readonly options: TransOptions = {};
+  customData: string | undefined;
+  rollbackReason: string | undefined;
+
+  protected constructor(
+    readonly dtm: string,
+    readonly gid: string,
+    readonly transType: string,
+    protected readonly http: AxiosInstance = sharedClient(),
+  ) {}
+
+  /** Merges options; returns `this` for chaining. */
+  withOptions(options: TransOptions): this {
+    Object.assign(this.options, options);
+    return this;
+  }
+
+  /** The request body for prepare / submit / abort. */
+  toWire(): TransWire {
+    const o = this.options;
+    const wire: TransWire = { gid: this.gid, trans_type: this.transType, concurrent: false, protocol: '' };
+    if (this.customData !== undefined) wire.custom_data = this.customData;
+    if (o.waitResult) wire.wait_result = true;
+    if (o.timeoutToFail) wire.timeout_to_fail = o.timeoutToFail;
+    if (o.requestTimeout) wire.request_timeout = o.requestTimeout;
+    if (o.retryInterval) wire.retry_interval = o.retryInterval;
+    if (o.branchHeaders && Object.keys(o.branchHeaders).length > 0) wire.branch_headers = o.branchHeaders;
+    if (o.passthroughHeaders && o.passthroughHeaders.length > 0) wire.passthrough_headers = o.passthroughHeaders;
+    if (o.retryLimit) wire.retry_limit = o.retryLimit;
+    if (this.rollbackReason) wire.rollback_reason = this.rollbackReason;
+    return wire;
+  }
+
+  /**
+   * POSTs to `${dtm}/${operation}` and reads the answer as DTM clients do.
+   * @throws BranchFailure on 409 / FAILURE (the coordinator refused, or a wait_result transaction failed),
+   * BranchOngoing on 425, UpstreamError on anything else that is not a 200.
+   */
+  protected async callDtm(operation: string, body: unknown, headers: Record<string, string> = {}): Promise<void> {
+    const url = `${this.dtm}/${operation}`;
+    const res = await this.http.post<string>(url, body, { headers, timeout: (this.options.requestTimeout ?? 0) * 1000 || undefined }).catch((err: unknown) => {
+      throw new UpstreamError(`cannot reach the coordinator at ${url}: ${String(err)}`, { cause: err });
+    });
+    const text = String(res.data ?? '');
+    switch (classifyAnswer(res.status, text)) {
+      case Outcome.success:
+        return;
+      case Outcome.failure:
+        throw new BranchFailure(`${operation} of ${this.gid} failed: ${text}`);
+      case Outcome.ongoing:
+        throw new BranchOngoing(`${operation} of ${this.gid} is ongoing: ${text}`);
+      case Outcome.error:
+        throw new UpstreamError(`${operation} of ${this.gid} answered ${res.status}: ${text}`);
+    }
+  }
+}
+
+function safeJson(text: unknown): Record<string, unknown> | undefined {
+  try {
+    return typeof text === 'string' ? (JSON.parse(text) as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}

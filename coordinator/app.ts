@@ -1,0 +1,31 @@
+import express, { type Express } from 'express';
+import { accessLog } from '../common/http/access-log';
+import { errorHandler, notFoundHandler } from '../common/http/error-handler';
+import type { Logger } from '../common/log';
+import type { Store } from './storage/store';
+import type { TransService } from './trans/service';
+import { addQueryRoutes } from './api/query-routes';
+import { addTransRoutes } from './api/trans-routes';
+
+export interface CoordinatorAppDeps {
+  service: TransService;
+  store: Store;
+  storeKind: string;
+  log: Logger;
+}
+
+/** The coordinator's HTTP API under /api/dtmsvr, without listening. */
+export function createCoordinatorApp(deps: CoordinatorAppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(accessLog(deps.log));
+  // Clients of every language post JSON, some without a content type; read every body as JSON.
+  app.use(express.json({ limit: '1mb', type: () => true }));
+  const router = express.Router();
+  addTransRoutes(router, deps.service);
+  addQueryRoutes(router, deps.service, deps.store, deps.storeKind);
+  app.use('/api/dtmsvr', router);
+  app.use(notFoundHandler);
+  app.use(errorHandler(deps.log));
+  return app;
+}

@@ -1,0 +1,60 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Config } from '../conf/config';
+import { createHttpClient } from '../common/http/client';
+import type { Logger } from '../common/log';
+import { createCoordinatorApp } from './app';
+import { Cron } from './cron/cron';
+import { createStore } from './storage/create-store';
+import type { Store } from './storage/store';
+import { BranchCaller } from './trans/branch-call';
+import { TransService } from './trans/service';
+import type { Clock } from './trans/trans-run';
+
+/** A running coordinator: its server, store, service and cron loop, and how to stop them all. */
+export interface Coordinator {
+  url: string;
+  port: number;
+  store: Store;
+  service: TransService;
+  cron: Cron;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** Port to listen on; 0 picks a free one (tests). Defaults to the configured port. */
+  port?: number;
+  /** Start the cron loop (production) or leave it to `cron.runOnce` (tests). */
+  autoCron?: boolean;
+  clock?: Clock;
+}
+
+/** Wires config → store → service → app → listen → cron. */
+export async function startCoordinator(conf: Config, log: Logger, options: StartOptions = {}): Promise<Coordinator> {
+  const clock = options.clock ?? (() => new Date());
+  const store = await createStore(conf);
+  const caller = new BranchCaller(createHttpClient(conf.coordinator.requestTimeoutMs), conf.coordinator.requestTimeoutMs);
+  const service = new TransService({ store, conf, clock, caller, log });
+  const cron = new Cron({ store, service, clock, log, intervalMs: conf.coordinator.cronIntervalMs, leaseMs: conf.coordinator.retryIntervalMs });
+  const app = createCoordinatorApp({ service, store, storeKind: conf.coordinator.store, log });
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = app.listen(options.port ?? conf.coordinator.port, '0.0.0.0', () => resolve(s));
+    s.once('error', reject);
+  });
+  const port = (server.address() as AddressInfo).port;
+  if (options.autoCron ?? true) cron.start();
+  return {
+    url: `http://localhost:${port}/api/dtmsvr`,
+    port,
+    store,
+    service,
+    cron,
+    async close() {
+      await cron.stop();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await service.drain();
+      await store.close();
+    },
+  };
+}

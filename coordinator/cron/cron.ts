@@ -1,0 +1,87 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Logger } from '../../common/log';
+import type { Store } from '../storage/store';
+import type { TransService } from '../trans/service';
+import type { Clock } from '../trans/trans-run';
+
+export interface CronDeps {
+  store: Store;
+  service: TransService;
+  clock: Clock;
+  log: Logger;
+  /** Pause between scans when nothing is due. */
+  intervalMs: number;
+  /** How long a picked transaction stays leased to this coordinator before another may take it. */
+  leaseMs: number;
+}
+
+/**
+ * The recovery loop: leases due transactions one at a time and processes each to completion or to its
+ * next retry. Several coordinators may share one store; the lease keeps each transaction with one.
+ */
+export class Cron {
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+  private readonly ownerPrefix = `${hostname()}-${process.pid}`;
+
+  constructor(private readonly deps: CronDeps) {}
+
+  /** Leases and processes one due transaction; returns its gid, or undefined when none was due. */
+  async runOnce(): Promise<string | undefined> {
+    const now = this.deps.clock();
+    const owner = `${this.ownerPrefix}-${randomBytes(4).toString('hex')}`;
+    const g = await this.deps.store.lockOneDue(now, owner, new Date(now.getTime() + this.deps.leaseMs));
+    if (!g) return undefined;
+    await this.deps.service.processLeased(g);
+    return g.gid;
+  }
+
+  /** Runs `runOnce` until nothing is due (at most `max` times); returns the gids processed. */
+  async runUntilIdle(max = 1000): Promise<string[]> {
+    const gids: string[] = [];
+    for (let i = 0; i < max; i++) {
+      const gid = await this.runOnce();
+      if (gid === undefined) break;
+      gids.push(gid);
+    }
+    return gids;
+  }
+
+  /** Starts the background loop. */
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  /** Stops the loop and waits for the transaction in hand to finish its pass. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      let gid: string | undefined;
+      try {
+        gid = await this.runOnce();
+      } catch (err) {
+        this.deps.log.error({ event: 'cron.error', err }, 'cron pass failed; trying again after the interval');
+      }
+      if (gid === undefined && this.running) await this.sleep(this.deps.intervalMs * (0.75 + Math.random() * 0.5));
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+}

@@ -1,0 +1,183 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ResultSetHeader, RowDataPacket } from 'mysql2';
+import type { Config } from '../../conf/config';
+import { applySqlScript, createMysqlPool, retargetSchema, type MysqlPool } from '../../common/mysql';
+import type { BranchRecord, GlobalRecord } from '../trans/records';
+import { Status, type BranchStatusName, type GlobalStatus } from '../trans/status';
+import { UniqueConflict, type GlobalPage, type StatusPatch, type Store } from './store';
+
+const UNFINISHED = [Status.prepared, Status.submitted, Status.aborting];
+
+/** The store on MySQL: one row per transaction in trans_global, one per branch op in trans_branch_op. */
+export class MysqlStore implements Store {
+  private readonly pool: MysqlPool;
+
+  constructor(private readonly conf: Config) {
+    this.pool = createMysqlPool(conf, conf.coordinator.db, 32);
+  }
+
+  /** Creates the database and tables from mysql-schema.sql (IF NOT EXISTS: safe on every start). */
+  async init(): Promise<void> {
+    const script = readFileSync(join(__dirname, 'mysql-schema.sql'), 'utf8');
+    await applySqlScript(this.conf, retargetSchema(script.replace(/\bdtm\./g, `${this.conf.coordinator.db}.`), 'dtm', this.conf.coordinator.db));
+  }
+
+  /** One transaction: the global row and every branch row, or nothing. */
+  async saveNew(g: GlobalRecord, branches: BranchRecord[]): Promise<void> {
+    const conn = await this.pool.getConnection();
+    try {
+      await conn.beginTransaction();
+      await conn.execute(
+        `INSERT INTO trans_global (gid, trans_type, status, query_prepared, protocol, create_time, update_time,
+          rollback_reason, options, custom_data, next_cron_interval_ms, next_cron_time, owner, ext_data, retry_count)
+         VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+        [g.gid, g.transType, g.status, g.queryPrepared, g.protocol, g.createTime, g.updateTime, g.rollbackReason,
+          JSON.stringify(g.options), g.customData, g.nextCronIntervalMs, g.nextCronTime, g.owner, JSON.stringify({ headers: g.headers }), g.retryCount],
+      );
+      if (branches.length > 0) await conn.query(insertBranchesSql(false), [branches.map(branchRow)]);
+      await conn.commit();
+    } catch (err) {
+      await conn.rollback().catch(() => undefined);
+      if ((err as { code?: string }).code === 'ER_DUP_ENTRY') throw new UniqueConflict(`gid ${g.gid} exists`);
+      throw err;
+    } finally {
+      conn.release();
+    }
+  }
+
+  async findGlobal(gid: string): Promise<GlobalRecord | undefined> {
+    const [rows] = await this.pool.execute<RowDataPacket[]>('SELECT * FROM trans_global WHERE gid=?', [gid]);
+    return rows[0] ? toGlobal(rows[0]) : undefined;
+  }
+
+  async findBranches(gid: string): Promise<BranchRecord[]> {
+    const [rows] = await this.pool.execute<RowDataPacket[]>('SELECT * FROM trans_branch_op WHERE gid=? ORDER BY id', [gid]);
+    return rows.map(toBranch);
+  }
+
+  /** A single UPDATE guarded by the old status: atomic, and safe against a concurrent mover. */
+  async changeGlobalStatus(gid: string, from: GlobalStatus, to: GlobalStatus, patch: StatusPatch): Promise<boolean> {
+    const [res] = await this.pool.execute<ResultSetHeader>(
+      `UPDATE trans_global SET status=?, update_time=?, finish_time=COALESCE(?, finish_time),
+         rollback_time=COALESCE(?, rollback_time), rollback_reason=COALESCE(?, rollback_reason)
+       WHERE gid=? AND status=?`,
+      [to, patch.updateTime, patch.finishTime ?? null, patch.rollbackTime ?? null, patch.rollbackReason ?? null, gid, from],
+    );
+    return res.affectedRows === 1;
+  }
+
+  /** In one transaction: lock the global row in `whileStatus` (FOR UPDATE), then insert-ignore the branches. */
+  async addBranches(gid: string, whileStatus: GlobalStatus, branches: BranchRecord[]): Promise<boolean> {
+    const conn = await this.pool.getConnection();
+    try {
+      await conn.beginTransaction();
+      const [rows] = await conn.execute<RowDataPacket[]>('SELECT id FROM trans_global WHERE gid=? AND status=? FOR UPDATE', [gid, whileStatus]);
+      if (rows.length === 0) {
+        await conn.rollback();
+        return false;
+      }
+      if (branches.length > 0) await conn.query(insertBranchesSql(true), [branches.map(branchRow)]);
+      await conn.commit();
+      return true;
+    } catch (err) {
+      await conn.rollback().catch(() => undefined);
+      throw err;
+    } finally {
+      conn.release();
+    }
+  }
+
+  async updateBranchStatus(gid: string, branchId: string, op: string, status: BranchStatusName, at: Date): Promise<void> {
+    await this.pool.execute('UPDATE trans_branch_op SET status=?, finish_time=?, update_time=? WHERE gid=? AND branch_id=? AND op=?', [
+      status, at, at, gid, branchId, op,
+    ]);
+  }
+
+  async touchCronTime(gid: string, nextCronIntervalMs: number, nextCronTime: Date, retryCount: number): Promise<void> {
+    await this.pool.execute('UPDATE trans_global SET next_cron_interval_ms=?, next_cron_time=?, retry_count=?, update_time=? WHERE gid=?', [
+      nextCronIntervalMs, nextCronTime, retryCount, new Date(), gid,
+    ]);
+  }
+
+  /**
+   * One UPDATE … LIMIT 1 claims a due row for a unique owner (row locks make it atomic across
+   * coordinators); the SELECT then reads back what this owner claimed.
+   */
+  async lockOneDue(now: Date, owner: string, leaseUntil: Date): Promise<GlobalRecord | undefined> {
+    const [res] = await this.pool.execute<ResultSetHeader>(
+      `UPDATE trans_global SET owner=?, next_cron_time=? WHERE status IN (?,?,?) AND next_cron_time <= ? ORDER BY next_cron_time LIMIT 1`,
+      [owner, leaseUntil, ...UNFINISHED, now],
+    );
+    if (res.affectedRows === 0) return undefined;
+    const [rows] = await this.pool.execute<RowDataPacket[]>('SELECT * FROM trans_global WHERE owner=? AND next_cron_time=? LIMIT 1', [owner, leaseUntil]);
+    return rows[0] ? toGlobal(rows[0]) : undefined;
+  }
+
+  async scanGlobals(position: string, limit: number): Promise<GlobalPage> {
+    const before = position === '' ? Number.MAX_SAFE_INTEGER : Number(position);
+    const [rows] = await this.pool.query<RowDataPacket[]>('SELECT * FROM trans_global WHERE id < ? ORDER BY id DESC LIMIT ?', [before, limit]);
+    const transactions = rows.map(toGlobal);
+    const last = transactions[transactions.length - 1];
+    return { transactions, nextPosition: transactions.length === limit && last?.id ? last.id : '' };
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}
+
+function insertBranchesSql(ignoreExisting: boolean): string {
+  return `INSERT ${ignoreExisting ? 'IGNORE ' : ''}INTO trans_branch_op (gid, url, bin_data, branch_id, op, status, create_time, update_time) VALUES ?`;
+}
+
+function branchRow(b: BranchRecord): unknown[] {
+  return [b.gid, b.url, Buffer.from(b.data, 'utf8'), b.branchId, b.op, b.status, b.createTime, b.updateTime];
+}
+
+function toGlobal(r: RowDataPacket): GlobalRecord {
+  const ext = parseJson<{ headers?: Record<string, string> }>(r.ext_data, {});
+  return {
+    id: String(r.id),
+    gid: r.gid as string,
+    transType: r.trans_type as string,
+    status: r.status as GlobalStatus,
+    queryPrepared: r.query_prepared as string,
+    protocol: r.protocol as string,
+    options: parseJson(r.options, {}),
+    customData: (r.custom_data as string | null) ?? '',
+    headers: ext.headers ?? {},
+    createTime: r.create_time as Date,
+    updateTime: r.update_time as Date,
+    finishTime: (r.finish_time as Date | null) ?? null,
+    rollbackTime: (r.rollback_time as Date | null) ?? null,
+    rollbackReason: r.rollback_reason as string,
+    nextCronIntervalMs: Number(r.next_cron_interval_ms),
+    nextCronTime: r.next_cron_time as Date,
+    owner: r.owner as string,
+    retryCount: Number(r.retry_count),
+  };
+}
+
+function toBranch(r: RowDataPacket): BranchRecord {
+  return {
+    gid: r.gid as string,
+    url: r.url as string,
+    data: r.bin_data ? (r.bin_data as Buffer).toString('utf8') : '',
+    branchId: r.branch_id as string,
+    op: r.op as string,
+    status: r.status as BranchStatusName,
+    createTime: r.create_time as Date,
+    updateTime: r.update_time as Date,
+    finishTime: (r.finish_time as Date | null) ?? null,
+  };
+}
+
+function parseJson<T>(text: unknown, fallback: T): T {
+  if (typeof text !== 'string' || text === '') return fallback;
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return fallback;
+  }
+}

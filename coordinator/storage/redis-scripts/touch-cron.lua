@@ -1,0 +1,12 @@
+-- Reschedules an unfinished transaction; a finished one is left alone.
+-- KEYS[1]  global hash   KEYS[2]  due zset
+-- ARGV[1]  next_cron_interval_ms   ARGV[2]  next_cron_time ms   ARGV[3]  retry_count
+-- ARGV[4]  update_time ms   ARGV[5]  gid
+-- returns  'OK', or 'FINISHED' when nothing was changed
+local status = redis.call('HGET', KEYS[1], 'status')
+if not status or status == 'succeed' or status == 'failed' then
+  return 'FINISHED'
+end
+redis.call('HSET', KEYS[1], 'next_cron_interval_ms', ARGV[1], 'next_cron_time', ARGV[2], 'retry_count', ARGV[3], 'update_time', ARGV[4])
+redis.call('ZADD', KEYS[2], ARGV[2], ARGV[5])
+return 'OK'

@@ -1,0 +1,175 @@
+import { join } from 'node:path';
+import type { Redis } from 'ioredis';
+import type { Config } from '../../conf/config';
+import { createRedis } from '../../common/redis';
+import { RedisScript } from '../../common/redis-script';
+import type { BranchRecord, GlobalRecord } from '../trans/records';
+import { isFinished, type BranchStatusName, type GlobalStatus } from '../trans/status';
+import { UniqueConflict, type GlobalPage, type StatusPatch, type Store } from './store';
+
+const script = (name: string) => new RedisScript(join(__dirname, 'redis-scripts', `${name}.lua`));
+const scripts = {
+  saveNew: script('save-new'),
+  changeStatus: script('change-status'),
+  addBranches: script('add-branches'),
+  updateBranch: script('update-branch'),
+  touchCron: script('touch-cron'),
+  lockOneDue: script('lock-one-due'),
+};
+
+/** The JSON a branch is stored as; times are epoch milliseconds. */
+interface StoredBranch {
+  gid: string;
+  url: string;
+  data: string;
+  branchId: string;
+  op: string;
+  status: BranchStatusName;
+  createTime: number;
+  updateTime: number;
+  finishTime: number | null;
+}
+
+/**
+ * The store on Redis. Per transaction: a hash of the global fields, a list of branch keys in order and
+ * a hash of branch JSON; shared: a zset of unfinished gids by next_cron_time and one of every gid by id.
+ * Every write is one Lua script, so each is atomic. Keys start with REDIS_PREFIX + "dtm:".
+ */
+export class RedisStore implements Store {
+  private readonly redis: Redis;
+  private readonly p: string;
+
+  constructor(conf: Config) {
+    this.redis = createRedis(conf);
+    this.p = `${conf.redis.prefix}dtm:`;
+  }
+
+  async init(): Promise<void> {
+    await this.redis.ping();
+  }
+
+  async saveNew(g: GlobalRecord, branches: BranchRecord[]): Promise<void> {
+    const fields = globalFields(g);
+    const pairs = Object.entries(fields).flat();
+    const branchArgs = branches.flatMap((b) => [branchKey(b.branchId, b.op), JSON.stringify(toStoredBranch(b))]);
+    const answer = await scripts.saveNew.run(
+      this.redis,
+      [this.k('g', g.gid), this.k('bl', g.gid), this.k('bd', g.gid), `${this.p}due`, `${this.p}all`, `${this.p}seq`],
+      [g.gid, g.nextCronTime.getTime(), pairs.length / 2, ...pairs, ...branchArgs],
+    );
+    if (answer === 'UNIQUE_CONFLICT') throw new UniqueConflict(`gid ${g.gid} exists`);
+  }
+
+  async findGlobal(gid: string): Promise<GlobalRecord | undefined> {
+    const h = await this.redis.hgetall(this.k('g', gid));
+    return h.gid ? fromHash(h) : undefined;
+  }
+
+  async findBranches(gid: string): Promise<BranchRecord[]> {
+    const [[, order], [, docs]] = (await this.redis.multi().lrange(this.k('bl', gid), 0, -1).hgetall(this.k('bd', gid)).exec()) as [[unknown, string[]], [unknown, Record<string, string>]];
+    return order.flatMap((key) => (docs[key] ? [fromStoredBranch(JSON.parse(docs[key]) as StoredBranch)] : []));
+  }
+
+  async changeGlobalStatus(gid: string, from: GlobalStatus, to: GlobalStatus, patch: StatusPatch): Promise<boolean> {
+    const answer = await scripts.changeStatus.run(
+      this.redis,
+      [this.k('g', gid), `${this.p}due`],
+      [from, to, patch.updateTime.getTime(), patch.finishTime?.getTime() ?? '', patch.rollbackTime?.getTime() ?? '', patch.rollbackReason ?? '', gid, isFinished(to) ? '1' : '0'],
+    );
+    return answer === 'OK';
+  }
+
+  async addBranches(gid: string, whileStatus: GlobalStatus, branches: BranchRecord[]): Promise<boolean> {
+    const args = branches.flatMap((b) => [branchKey(b.branchId, b.op), JSON.stringify(toStoredBranch(b))]);
+    const answer = await scripts.addBranches.run(this.redis, [this.k('g', gid), this.k('bl', gid), this.k('bd', gid)], [whileStatus, ...args]);
+    return answer === 'OK';
+  }
+
+  async updateBranchStatus(gid: string, branchId: string, op: string, status: BranchStatusName, at: Date): Promise<void> {
+    await scripts.updateBranch.run(this.redis, [this.k('bd', gid)], [branchKey(branchId, op), status, at.getTime()]);
+  }
+
+  async touchCronTime(gid: string, nextCronIntervalMs: number, nextCronTime: Date, retryCount: number): Promise<void> {
+    await scripts.touchCron.run(this.redis, [this.k('g', gid), `${this.p}due`], [nextCronIntervalMs, nextCronTime.getTime(), retryCount, Date.now(), gid]);
+  }
+
+  async lockOneDue(now: Date, owner: string, leaseUntil: Date): Promise<GlobalRecord | undefined> {
+    const gid = await scripts.lockOneDue.run(this.redis, [`${this.p}due`], [now.getTime(), owner, leaseUntil.getTime(), `${this.p}g:`]);
+    return typeof gid === 'string' ? this.findGlobal(gid) : undefined;
+  }
+
+  async scanGlobals(position: string, limit: number): Promise<GlobalPage> {
+    const max = position === '' ? '+inf' : `(${position}`;
+    const gids = await this.redis.zrevrangebyscore(`${this.p}all`, max, '-inf', 'LIMIT', 0, limit);
+    const found = await Promise.all(gids.map((gid) => this.findGlobal(gid)));
+    const transactions = found.filter((g): g is GlobalRecord => g !== undefined);
+    const last = transactions[transactions.length - 1];
+    return { transactions, nextPosition: gids.length === limit && last?.id ? last.id : '' };
+  }
+
+  async close(): Promise<void> {
+    await this.redis.quit();
+  }
+
+  private k(kind: 'g' | 'bl' | 'bd', gid: string): string {
+    return `${this.p}${kind}:${gid}`;
+  }
+}
+
+function branchKey(branchId: string, op: string): string {
+  return `${branchId}|${op}`;
+}
+
+function globalFields(g: GlobalRecord): Record<string, string> {
+  return {
+    gid: g.gid,
+    trans_type: g.transType,
+    status: g.status,
+    query_prepared: g.queryPrepared,
+    protocol: g.protocol,
+    options: JSON.stringify(g.options),
+    custom_data: g.customData,
+    headers: JSON.stringify(g.headers),
+    create_time: String(g.createTime.getTime()),
+    update_time: String(g.updateTime.getTime()),
+    finish_time: g.finishTime ? String(g.finishTime.getTime()) : '',
+    rollback_time: g.rollbackTime ? String(g.rollbackTime.getTime()) : '',
+    rollback_reason: g.rollbackReason,
+    next_cron_interval_ms: String(g.nextCronIntervalMs),
+    next_cron_time: String(g.nextCronTime.getTime()),
+    owner: g.owner,
+    retry_count: String(g.retryCount),
+  };
+}
+
+function fromHash(h: Record<string, string>): GlobalRecord {
+  const time = (v: string | undefined) => (v ? new Date(Number(v)) : null);
+  return {
+    id: h.id,
+    gid: h.gid ?? '',
+    transType: h.trans_type ?? '',
+    status: h.status as GlobalStatus,
+    queryPrepared: h.query_prepared ?? '',
+    protocol: h.protocol ?? 'http',
+    options: JSON.parse(h.options ?? '{}') as GlobalRecord['options'],
+    customData: h.custom_data ?? '',
+    headers: JSON.parse(h.headers ?? '{}') as Record<string, string>,
+    createTime: new Date(Number(h.create_time)),
+    updateTime: new Date(Number(h.update_time)),
+    finishTime: time(h.finish_time),
+    rollbackTime: time(h.rollback_time),
+    rollbackReason: h.rollback_reason ?? '',
+    nextCronIntervalMs: Number(h.next_cron_interval_ms),
+    nextCronTime: new Date(Number(h.next_cron_time)),
+    owner: h.owner ?? '',
+    retryCount: Number(h.retry_count ?? 0),
+  };
+}
+
+function toStoredBranch(b: BranchRecord): StoredBranch {
+  return { ...b, createTime: b.createTime.getTime(), updateTime: b.updateTime.getTime(), finishTime: b.finishTime?.getTime() ?? null };
+}
+
+function fromStoredBranch(s: StoredBranch): BranchRecord {
+  return { ...s, createTime: new Date(s.createTime), updateTime: new Date(s.updateTime), finishTime: s.finishTime === null ? null : new Date(s.finishTime) };
+}

@@ -1,0 +1,77 @@
+import type { BranchRecord, GlobalRecord } from '../trans/records';
+import type { BranchStatusName, GlobalStatus } from '../trans/status';
+
+/** Thrown by `saveNew` when the gid exists already; the service decides whether that is a replay. */
+export class UniqueConflict extends Error {
+  override readonly name = 'UniqueConflict';
+}
+
+/** Fields written together with a status change. */
+export interface StatusPatch {
+  updateTime: Date;
+  finishTime?: Date;
+  rollbackTime?: Date;
+  rollbackReason?: string;
+}
+
+/** One page of the transaction list, newest first. */
+export interface GlobalPage {
+  transactions: GlobalRecord[];
+  /** Pass back as `position` for the next page; empty when there is none. */
+  nextPosition: string;
+}
+
+/**
+ * Where the coordinator keeps transactions. Every state change is written here before it is acted on,
+ * so a restarted coordinator finds all it needs. Adapters own their connections and close them.
+ */
+export interface Store {
+  /** Creates the schema if needed. Idempotent; called once at start-up, never per request. */
+  init(): Promise<void>;
+
+  /**
+   * Atomically inserts a new global transaction and its branches.
+   * @throws UniqueConflict when the gid exists; nothing is written then.
+   */
+  saveNew(global: GlobalRecord, branches: BranchRecord[]): Promise<void>;
+
+  /** The global transaction, or undefined. A single read. */
+  findGlobal(gid: string): Promise<GlobalRecord | undefined>;
+
+  /** Its branches in creation order. A single read. */
+  findBranches(gid: string): Promise<BranchRecord[]>;
+
+  /**
+   * Atomic compare-and-set: moves the status from `from` to `to` and writes `patch`, only if the stored
+   * status is still `from`. A finished transaction leaves the cron schedule.
+   * @returns false when the status was not `from` (someone else moved it); nothing is written then.
+   */
+  changeGlobalStatus(gid: string, from: GlobalStatus, to: GlobalStatus, patch: StatusPatch): Promise<boolean>;
+
+  /**
+   * Atomically appends branches, only while the global transaction has status `whileStatus` (a TCC
+   * branch registers only while its transaction is prepared). A branch whose (branch_id, op) exists is
+   * left as it is, so a repeated registration changes nothing.
+   * @returns false when the transaction is missing or not in `whileStatus`; nothing is written then.
+   */
+  addBranches(gid: string, whileStatus: GlobalStatus, branches: BranchRecord[]): Promise<boolean>;
+
+  /** Sets one branch operation's status and finish time. A single atomic write. */
+  updateBranchStatus(gid: string, branchId: string, op: string, status: BranchStatusName, at: Date): Promise<void>;
+
+  /** Reschedules the transaction: next interval, next time and the retry count. A single atomic write. */
+  touchCronTime(gid: string, nextCronIntervalMs: number, nextCronTime: Date, retryCount: number): Promise<void>;
+
+  /**
+   * Atomically leases one unfinished transaction whose next_cron_time is at or before `now`: sets its
+   * owner and pushes next_cron_time to `leaseUntil`, so no other coordinator picks it meanwhile, and a
+   * crash of this one only delays it until the lease runs out.
+   */
+  lockOneDue(now: Date, owner: string, leaseUntil: Date): Promise<GlobalRecord | undefined>;
+
+  /** A page of transactions, newest first, starting after `position` (empty: from the newest). */
+  scanGlobals(position: string, limit: number): Promise<GlobalPage>;
+
+  /** Closes connections. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,158 @@
+import { InvalidInput, UpstreamError } from '../../common/errors';
+import { Op } from '../../common/sdk/trans-base';
+import type { BranchRecord } from '../trans/records';
+import { BranchStatus, Status } from '../trans/status';
+import type { TransRun } from '../trans/trans-run';
+import { requirePayloads, requireUrl, stepBranch } from './steps';
+import type { NewTransInput, TransType } from './trans-type';
+
+/** custom_data of a concurrent saga: `orders[i]` lists the steps that must succeed before step i. */
+interface SagaLayout {
+  concurrent: boolean;
+  orders: Record<string, number[]>;
+}
+
+function parseLayout(customData: string): SagaLayout {
+  if (customData === '') return { concurrent: false, orders: {} };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(customData);
+  } catch {
+    throw new InvalidInput('custom_data must be JSON like {"concurrent":true,"orders":{"1":[0]}}', { field: 'custom_data' });
+  }
+  const layout = (parsed ?? {}) as Partial<SagaLayout>;
+  return { concurrent: layout.concurrent === true, orders: layout.orders ?? {} };
+}
+
+/** A step's two operations. DTM stores compensate before action for every step. */
+interface Step {
+  action: BranchRecord;
+  compensate: BranchRecord;
+}
+
+function pairSteps(branches: BranchRecord[]): Step[] {
+  const steps: Step[] = [];
+  for (const b of branches) {
+    const index = Number(b.branchId) - 1;
+    const step = (steps[index] ??= {} as Step);
+    if (b.op === Op.action) step.action = b;
+    else step.compensate = b;
+  }
+  return steps;
+}
+
+/**
+ * Runs tasks as their dependencies allow, several at once, until none can start. A task that throws
+ * stops new starts (the error is kept); the ones in flight still finish.
+ */
+async function runWhenReady(count: number, canStart: (i: number) => boolean, run: (i: number) => Promise<boolean>): Promise<unknown> {
+  const started = new Set<number>();
+  const running = new Map<number, Promise<void>>();
+  let firstError: unknown;
+  let halted = false;
+  for (;;) {
+    if (!halted && firstError === undefined) {
+      for (let i = 0; i < count; i++) {
+        if (started.has(i) || !canStart(i)) continue;
+        started.add(i);
+        running.set(
+          i,
+          run(i)
+            .then((keepGoing) => {
+              if (!keepGoing) halted = true;
+            })
+            .catch((err: unknown) => {
+              firstError ??= err;
+            })
+            .finally(() => running.delete(i)),
+        );
+      }
+    }
+    if (running.size === 0) return firstError;
+    await Promise.race(running.values());
+  }
+}
+
+/**
+ * Saga: actions in order (or by `orders` when concurrent); an action answering FAILURE rolls the saga
+ * back, compensating in reverse every step that ran or may have run. Compensations never fail for good:
+ * they are retried until they succeed.
+ */
+export const sagaType: TransType = {
+  name: 'saga',
+
+  validate(input: NewTransInput): void {
+    requirePayloads(input);
+    input.steps.forEach((_, i) => {
+      requireUrl(input, i, Op.action, false);
+      requireUrl(input, i, Op.compensate, true);
+    });
+    const layout = parseLayout(input.customData);
+    for (const [key, before] of Object.entries(layout.orders)) {
+      for (const index of [Number(key), ...before]) {
+        if (!Number.isInteger(index) || index < 0 || index >= input.steps.length) {
+          throw new InvalidInput(`custom_data.orders names step ${index}, but steps are 0..${input.steps.length - 1}`, { field: 'custom_data' });
+        }
+      }
+      if (before.some((b) => b >= Number(key) && !layout.concurrent)) {
+        throw new InvalidInput('custom_data.orders needs "concurrent": true', { field: 'custom_data' });
+      }
+    }
+  },
+
+  genBranches(input: NewTransInput, now: Date): BranchRecord[] {
+    return input.steps.flatMap((_, i) => [stepBranch(input, i, Op.compensate, now), stepBranch(input, i, Op.action, now)]);
+  },
+
+  async processOnce(run: TransRun, branches: BranchRecord[]): Promise<void> {
+    const g = run.g;
+    if (g.status === Status.submitted && run.isTimeout()) {
+      await run.changeStatus(Status.aborting, `Timeout after ${run.timeoutMs() / 1000} seconds`);
+    }
+    const steps = pairSteps(branches);
+    const layout = parseLayout(g.customData);
+    const before = steps.map((_, i) => (layout.concurrent ? (layout.orders[String(i)] ?? []) : i > 0 ? [i - 1] : []));
+    const after = steps.map((_, i) => before.flatMap((deps, j) => (deps.includes(i) ? [j] : [])));
+    const actionSucceeded = (i: number) => steps[i]?.action.status === BranchStatus.succeed;
+    const mayStart = (i: number) => (before[i] ?? []).every(actionSucceeded);
+
+    if (g.status === Status.submitted) {
+      const error = await runWhenReady(
+        steps.length,
+        (i) => steps[i]?.action.status === BranchStatus.prepared && mayStart(i),
+        async (i) => (await run.execBranch(steps[i]!.action, true)) === BranchStatus.succeed,
+      );
+      if (steps.every((s) => s.action.status === BranchStatus.succeed)) {
+        await run.changeStatus(Status.succeed);
+        return;
+      }
+      if (steps.some((s) => s.action.status === BranchStatus.failed)) {
+        await run.changeStatus(Status.aborting, run.lastFailure || 'a saga action answered FAILURE');
+      } else if (g.options.retry_limit && g.retryCount >= g.options.retry_limit) {
+        await run.changeStatus(Status.aborting, `retry_limit ${g.options.retry_limit} reached: ${String(error)}`);
+      } else if (error !== undefined) {
+        throw error;
+      }
+    }
+
+    if (g.status !== Status.aborting) return;
+    // A step is compensated when its action finished, or when it was allowed to start and so may have
+    // run with an unknown outcome; the barrier turns a compensation of a never-run action into a no-op.
+    const needsCompensation = steps.map((s, i) => s.compensate.status !== BranchStatus.succeed && (s.action.status !== BranchStatus.prepared || mayStart(i)));
+    const compensated = (i: number) => !needsCompensation[i] || steps[i]?.compensate.status === BranchStatus.succeed;
+    const laterSteps = (i: number) => (layout.concurrent ? (after[i] ?? []) : i + 1 < steps.length ? [i + 1] : []);
+    const error = await runWhenReady(
+      steps.length,
+      (i) => needsCompensation[i] === true && laterSteps(i).every(compensated),
+      async (i) => {
+        await run.execBranch(steps[i]!.compensate, false);
+        return true;
+      },
+    );
+    if (steps.every((_, i) => compensated(i))) {
+      await run.changeStatus(Status.failed);
+      return;
+    }
+    throw error ?? new UpstreamError(`saga ${g.gid}: compensation could not complete`);
+  },
+};

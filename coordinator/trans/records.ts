@@ -1,0 +1,52 @@
+import type { BranchStatusName, GlobalStatus } from './status';
+
+/** Transaction options as they travel on the wire and are stored: DTM's names, seconds for durations. */
+export interface WireOptions {
+  wait_result?: boolean;
+  timeout_to_fail?: number;
+  request_timeout?: number;
+  retry_interval?: number;
+  retry_limit?: number;
+  branch_headers?: Record<string, string>;
+  passthrough_headers?: string[];
+  concurrent?: boolean;
+}
+
+/** A global transaction as the store keeps it. Times are Dates; intervals are milliseconds. */
+export interface GlobalRecord {
+  gid: string;
+  transType: string;
+  status: GlobalStatus;
+  queryPrepared: string;
+  protocol: string;
+  options: WireOptions;
+  customData: string;
+  /** Headers copied from the submit request (passthrough_headers), replayed on every branch call. */
+  headers: Record<string, string>;
+  createTime: Date;
+  updateTime: Date;
+  finishTime: Date | null;
+  rollbackTime: Date | null;
+  rollbackReason: string;
+  nextCronIntervalMs: number;
+  nextCronTime: Date;
+  owner: string;
+  /** Rounds that ended in an error; compared with `options.retry_limit`. */
+  retryCount: number;
+  /** Store-assigned position used for listing; absent until saved. */
+  id?: string;
+}
+
+/** One operation of one branch (`action` and `compensate` of a saga step are two records). */
+export interface BranchRecord {
+  gid: string;
+  url: string;
+  /** The request body, as the caller's JSON text. */
+  data: string;
+  branchId: string;
+  op: string;
+  status: BranchStatusName;
+  createTime: Date;
+  updateTime: Date;
+  finishTime: Date | null;
+}

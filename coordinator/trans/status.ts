@@ -1,0 +1,44 @@
+import { IllegalTransition } from '../../common/errors';
+
+/** Statuses of a global transaction, with DTM's spelling. */
+export const Status = {
+  prepared: 'prepared',
+  submitted: 'submitted',
+  aborting: 'aborting',
+  succeed: 'succeed',
+  failed: 'failed',
+} as const;
+export type GlobalStatus = (typeof Status)[keyof typeof Status];
+
+/** Statuses of one branch operation. */
+export const BranchStatus = { prepared: 'prepared', succeed: 'succeed', failed: 'failed' } as const;
+export type BranchStatusName = (typeof BranchStatus)[keyof typeof BranchStatus];
+
+/**
+ * Every legal move. `failed` is reachable from every unfinished status because forceStop may end any
+ * transaction; the type processors only take the moves of their own protocol.
+ */
+const LEGAL: Record<GlobalStatus, readonly GlobalStatus[]> = {
+  prepared: [Status.submitted, Status.aborting, Status.failed],
+  submitted: [Status.succeed, Status.aborting, Status.failed],
+  aborting: [Status.failed],
+  succeed: [],
+  failed: [],
+};
+
+/** True once nothing more will happen to the transaction. */
+export function isFinished(status: GlobalStatus): boolean {
+  return status === Status.succeed || status === Status.failed;
+}
+
+/** Whether `from` may move to `to`. */
+export function canMove(from: GlobalStatus, to: GlobalStatus): boolean {
+  return LEGAL[from].includes(to);
+}
+
+/**
+ * @throws IllegalTransition naming both statuses when the move is not allowed.
+ */
+export function assertMove(gid: string, from: GlobalStatus, to: GlobalStatus): void {
+  if (!canMove(from, to)) throw new IllegalTransition(`transaction ${gid} is '${from}' and cannot become '${to}'`);
+}

@@ -1,0 +1,130 @@
+import type { Config } from '../../conf/config';
+import { BranchOngoing, IllegalTransition, UpstreamError } from '../../common/errors';
+import { Outcome } from '../../common/http/branch-result';
+import type { Logger } from '../../common/log';
+import { CronKind, firstIntervalMs, nextIntervalMs, type CronKindName } from '../cron/backoff';
+import type { Store } from '../storage/store';
+import type { BranchCaller, BranchTarget } from './branch-call';
+import { transLogs } from './logs';
+import type { BranchRecord, GlobalRecord } from './records';
+import { assertMove, BranchStatus, Status, type GlobalStatus } from './status';
+
+/** The coordinator's notion of now; tests move it forward instead of sleeping. */
+export type Clock = () => Date;
+
+/** What a transaction run needs from the coordinator. */
+export interface RunDeps {
+  store: Store;
+  conf: Config;
+  clock: Clock;
+  caller: BranchCaller;
+  log: Logger;
+}
+
+/** After this long without touching the schedule, a successful branch pushes it forward (the lease). */
+const TOUCH_AFTER_MS = 1500;
+
+/**
+ * One pass over one transaction: the operations a type processor uses to move it forward. Each
+ * operation writes to the store before the in-memory record changes, so a crash loses nothing.
+ */
+export class TransRun {
+  private lastTouched: number;
+
+  constructor(
+    private readonly deps: RunDeps,
+    readonly g: GlobalRecord,
+  ) {
+    this.lastTouched = deps.clock().getTime();
+  }
+
+  now(): Date {
+    return this.deps.clock();
+  }
+
+  /** The effective timeout in ms: the transaction's own, else the default for every type but saga. */
+  timeoutMs(): number {
+    if (this.g.options.timeout_to_fail) return this.g.options.timeout_to_fail * 1000;
+    return this.g.transType === 'saga' ? 0 : this.deps.conf.coordinator.timeoutToFailMs;
+  }
+
+  isTimeout(): boolean {
+    const timeout = this.timeoutMs();
+    return timeout > 0 && this.now().getTime() - this.g.createTime.getTime() >= timeout;
+  }
+
+  /**
+   * Moves the status, guarded by the stored one.
+   * @throws IllegalTransition when the move is not legal or another actor moved the status first.
+   */
+  async changeStatus(to: GlobalStatus, rollbackReason = ''): Promise<void> {
+    const from = this.g.status;
+    assertMove(this.g.gid, from, to);
+    const now = this.now();
+    const patch = {
+      updateTime: now,
+      finishTime: to === Status.succeed ? now : undefined,
+      rollbackTime: to === Status.failed ? now : undefined,
+      rollbackReason: rollbackReason ? rollbackReason.slice(0, 1000) : undefined,
+    };
+    if (!(await this.deps.store.changeGlobalStatus(this.g.gid, from, to, patch))) {
+      throw new IllegalTransition(`transaction ${this.g.gid} is no longer '${from}'; another request or coordinator moved it`);
+    }
+    this.g.status = to;
+    if (rollbackReason) this.g.rollbackReason = rollbackReason;
+    transLogs.statusChanged(this.deps.log, this.g, from, rollbackReason);
+  }
+
+  /**
+   * Calls a branch operation and records its outcome.
+   * @returns 'succeed', or 'failed' for a saga action answering FAILURE (the only final failure).
+   * @throws BranchOngoing (interval kept) or UpstreamError (interval doubled) for anything else;
+   * the branch stays `prepared` and the cron loop calls it again.
+   */
+  async execBranch(branch: BranchRecord, finalFailure: boolean): Promise<'succeed' | 'failed'> {
+    const answer = await this.deps.caller.call(this.g, branch);
+    transLogs.branchCalled(this.deps.log, this.g, branch, answer);
+    if (answer.outcome === Outcome.success || (answer.outcome === Outcome.failure && finalFailure)) {
+      const status = answer.outcome === Outcome.success ? BranchStatus.succeed : BranchStatus.failed;
+      await this.deps.store.updateBranchStatus(this.g.gid, branch.branchId, branch.op, status, this.now());
+      branch.status = status;
+      if (status === BranchStatus.failed) this.lastFailure = `${branch.op} ${branch.url} answered FAILURE: ${answer.text.slice(0, 500)}`;
+      const backedOff = this.g.nextCronIntervalMs > firstIntervalMs(this.g.options, this.backoffDefaults());
+      if (backedOff || this.now().getTime() - this.lastTouched >= TOUCH_AFTER_MS) await this.touchCron(CronKind.reset);
+      return status;
+    }
+    if (answer.outcome === Outcome.ongoing) {
+      transLogs.ongoing(this.deps.log, this.g, branch);
+      await this.touchCron(CronKind.keep);
+      throw new BranchOngoing(`${branch.op} of branch ${branch.branchId} is ongoing`);
+    }
+    await this.touchCron(CronKind.backoff);
+    throw new UpstreamError(`${branch.op} ${branch.url} answered ${answer.status || 'nothing'}: ${answer.text.slice(0, 500)}`);
+  }
+
+  /** The reason given by the last saga action that answered FAILURE. */
+  lastFailure = '';
+
+  /** Calls a URL that is not a stored branch (msg query-back), without recording anything. */
+  async callUrl(target: BranchTarget) {
+    const answer = await this.deps.caller.call(this.g, target);
+    transLogs.branchCalled(this.deps.log, this.g, target, answer);
+    return answer;
+  }
+
+  /** Reschedules the transaction; `delayMs` sets the next time directly (msg delay). */
+  async touchCron(kind: CronKindName, delayMs = 0): Promise<void> {
+    const interval = nextIntervalMs(kind, this.g.nextCronIntervalMs, this.g.options, this.backoffDefaults());
+    const at = new Date(this.now().getTime() + (delayMs > 0 ? delayMs : interval));
+    if (kind === CronKind.backoff) this.g.retryCount += 1;
+    await this.deps.store.touchCronTime(this.g.gid, interval, at, this.g.retryCount);
+    this.g.nextCronIntervalMs = interval;
+    this.g.nextCronTime = at;
+    this.lastTouched = this.now().getTime();
+    if (kind !== CronKind.reset) transLogs.retryScheduled(this.deps.log, this.g, interval, at);
+  }
+
+  private backoffDefaults() {
+    return { retryIntervalMs: this.deps.conf.coordinator.retryIntervalMs, maxRetryIntervalMs: this.deps.conf.coordinator.maxRetryIntervalMs };
+  }
+}
