@@ -24,6 +24,7 @@ export const ENV = {
   cronIntervalMs: 'CRON_INTERVAL_MS',
   maxRetryIntervalMs: 'MAX_RETRY_INTERVAL_MS',
   logLevel: 'LOG_LEVEL',
+  flashKillAfterDeduct: 'FLASH_KILL_AFTER_DEDUCT',
 } as const;
 
 export const STORE_KINDS = ['mysql', 'redis'] as const;
@@ -56,6 +57,7 @@ const schema = z.object({
   [ENV.cronIntervalMs]: positiveMs.default(3_000),
   [ENV.maxRetryIntervalMs]: positiveMs.default(600_000),
   [ENV.logLevel]: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  [ENV.flashKillAfterDeduct]: z.enum(['0', '1'], { message: 'must be 0 or 1' }).default('0'),
 });
 
 /** The suite's configuration, read once from the environment. Durations are milliseconds. */
@@ -78,6 +80,8 @@ export interface Config {
   readonly flashDb: string;
   readonly busi: { readonly host: string; readonly port: number };
   readonly logLevel: string;
+  /** Test-only fault: the flash service kills itself right after taking stock, before submit. */
+  readonly flashKillAfterDeduct: boolean;
 }
 
 /** Thrown when an environment variable holds a value the suite cannot use; the message names the variable. */
@@ -122,6 +126,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     flashDb: v[ENV.flashDb],
     busi: { host: v[ENV.busiHost], port: v[ENV.busiPort] },
     logLevel: v[ENV.logLevel],
+    flashKillAfterDeduct: v[ENV.flashKillAfterDeduct] === '1',
   });
 }
 

@@ -1,0 +1,45 @@
+import { BranchFailure, BranchOngoing } from '../errors';
+
+/**
+ * A fault to inject once into a branch handler:
+ * - `error-before`: answer 500 before doing anything (the coordinator retries);
+ * - `error-after`: do the work, then answer 500 as if the reply was lost (the retry must change nothing);
+ * - `failure`: answer 409 FAILURE; `ongoing`: answer 425 ONGOING.
+ */
+export type Fault = 'error-before' | 'error-after' | 'failure' | 'ongoing';
+
+/** Thrown by an injected `error-*` fault; answered with 500. */
+export class InjectedError extends Error {
+  override readonly name = 'InjectedError';
+}
+
+/**
+ * One-shot fault switches for the example services, in the spirit of DTM's MainSwitch: tests (and the
+ * chaos run) arm a fault for a branch, and the next call of that branch consumes it.
+ */
+export class Switches {
+  private readonly armed = new Map<string, Fault[]>();
+
+  /** Arms `faults` for the next calls of `branch`, in order. */
+  arm(branch: string, ...faults: Fault[]): void {
+    this.armed.set(branch, [...(this.armed.get(branch) ?? []), ...faults]);
+  }
+
+  clear(): void {
+    this.armed.clear();
+  }
+
+  /**
+   * Runs `work` under the branch's next fault, if one is armed.
+   * @throws InjectedError, BranchFailure or BranchOngoing as the fault says; whatever `work` throws.
+   */
+  async run<T>(branch: string, work: () => Promise<T>): Promise<T> {
+    const fault = this.armed.get(branch)?.shift();
+    if (fault === 'error-before') throw new InjectedError(`injected error before ${branch}`);
+    if (fault === 'failure') throw new BranchFailure(`injected FAILURE in ${branch}`);
+    if (fault === 'ongoing') throw new BranchOngoing(`injected ONGOING in ${branch}`);
+    const result = await work();
+    if (fault === 'error-after') throw new InjectedError(`injected error after ${branch} did its work`);
+    return result;
+  }
+}

@@ -1,0 +1,35 @@
+import type { AxiosInstance } from 'axios';
+import { UpstreamError } from '../errors';
+import { sharedClient } from './trans-base';
+
+/** The part of a coordinator's query answer the SDK reads. */
+export interface TransactionView {
+  status: string;
+  rollback_reason?: string;
+}
+
+/**
+ * Reads a transaction's status from the coordinator (GET query).
+ * @returns undefined when the coordinator does not know the gid.
+ * @throws UpstreamError when the coordinator cannot be reached.
+ */
+export async function queryTransaction(dtm: string, gid: string, http: AxiosInstance = sharedClient()): Promise<TransactionView | undefined> {
+  const res = await http.get<string>(`${dtm}/query`, { params: { gid } }).catch((err: unknown) => {
+    throw new UpstreamError(`cannot reach the coordinator at ${dtm}: ${String(err)}`, { cause: err });
+  });
+  if (res.status !== 200) throw new UpstreamError(`query of ${gid} answered ${res.status}: ${res.data}`);
+  const body = JSON.parse(res.data) as { transaction?: TransactionView | null };
+  return body.transaction ?? undefined;
+}
+
+/**
+ * Polls until the transaction is `succeed` or `failed`, or `timeoutMs` passes; returns the last view.
+ */
+export async function waitForFinish(dtm: string, gid: string, timeoutMs = 10_000, http?: AxiosInstance): Promise<TransactionView | undefined> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const view = await queryTransaction(dtm, gid, http);
+    if (view?.status === 'succeed' || view?.status === 'failed' || Date.now() >= deadline) return view;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}

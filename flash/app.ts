@@ -1,0 +1,41 @@
+import express, { type Router } from 'express';
+import type { Config } from '../conf/config';
+import { MysqlBarrier } from '../common/barrier/mysql-barrier';
+import type { Logger } from '../common/log';
+import { createMysqlPool } from '../common/mysql';
+import { createRedis } from '../common/redis';
+import { FlashOrders } from './orders';
+import { addFlashRoutes } from './routes';
+import { FlashSeller } from './sale';
+import { ensureFlashSchema } from './schema';
+import { FlashStock } from './stock';
+
+/** The product on sale; the example sells one. */
+export const FLASH_PRODUCT_ID = 1;
+
+export interface FlashService {
+  router: Router;
+  stock: FlashStock;
+  orders: FlashOrders;
+  seller: FlashSeller;
+  close(): Promise<void>;
+}
+
+/** Creates the flash schema if needed and builds the flash-sale routes. */
+export async function createFlashService(conf: Config, busiUrl: () => string, log: Logger, batchFinalWaitMs = 30_000): Promise<FlashService> {
+  await ensureFlashSchema(conf);
+  const pool = createMysqlPool(conf, conf.flashDb);
+  const redis = createRedis(conf);
+  const stock = new FlashStock(redis, conf.redis.prefix, FLASH_PRODUCT_ID);
+  const orders = new FlashOrders(pool, new MysqlBarrier(pool, conf.barrierDb));
+  const seller = new FlashSeller({ dtm: conf.dtmServer, busiUrl, stock, productId: FLASH_PRODUCT_ID, killAfterDeduct: conf.flashKillAfterDeduct });
+  const router = express.Router();
+  addFlashRoutes(router, { seller, stock, orders, log, batchFinalWaitMs });
+  return {
+    router, stock, orders, seller,
+    async close() {
+      await pool.end();
+      await redis.quit();
+    },
+  };
+}

@@ -1,0 +1,51 @@
+import type { Router } from 'express';
+import { z } from 'zod';
+import { BranchBarrier } from '../common/barrier/barrier';
+import { route } from '../common/http/branch-result';
+import { parseInput } from '../common/http/validate';
+import type { Logger } from '../common/log';
+import { runBatchStory } from './batch-story';
+import type { FlashOrders } from './orders';
+import type { FlashSeller } from './sale';
+import type { FlashStock } from './stock';
+
+export interface FlashRouteDeps {
+  seller: FlashSeller;
+  stock: FlashStock;
+  orders: FlashOrders;
+  log: Logger;
+  batchFinalWaitMs: number;
+}
+
+const buyerQuery = z.object({ user_id: z.coerce.number().int().nonnegative().optional() });
+const createOrderBody = z.object({ user_id: z.number().int().nonnegative(), product_id: z.number().int().positive() });
+
+/** The flash-sale endpoints: the three public sales, the status, and the two endpoints the coordinator calls. */
+export function addFlashRoutes(router: Router, deps: FlashRouteDeps): void {
+  const buyer = (query: unknown) => parseInput(buyerQuery, query, 'public', 'query').user_id ?? Math.floor(Math.random() * 1e6);
+
+  const sell = route(async (req) => ({ ...(await deps.seller.sell(buyer(req.query))), stock_left: await deps.stock.left() }));
+  router.get('/api/busi/flashSales', sell);
+  router.post('/api/busi/flashSales', sell);
+
+  const crash = route(async (req) => ({ ...(await deps.seller.sellAndCrash(buyer(req.query))), stock_left: await deps.stock.left() }));
+  router.get('/api/busi/flashSales-crash', crash);
+  router.post('/api/busi/flashSales-crash', crash);
+
+  const batch = route(async () => runBatchStory({ ...deps, finalWaitMs: deps.batchFinalWaitMs }));
+  router.get('/api/busi/flashSales-batch', batch);
+  router.post('/api/busi/flashSales-batch', batch);
+
+  router.get('/api/busi/flashStatus', route(async () => ({ stock_left: await deps.stock.left(), orders: await deps.orders.count() })));
+
+  // Called by the coordinator: query-back of a prepared sale, and the message's only branch.
+  router.get('/api/busi/redisQueryPrepared', route(async (req) => deps.stock.barrier.queryPrepared(BranchBarrier.fromQuery(req.query).gid)));
+  router.post(
+    '/api/busi/createOrder',
+    route(async (req) => {
+      const bb = BranchBarrier.fromQuery(req.query);
+      const body = parseInput(createOrderBody, req.body, 'branch');
+      await deps.orders.create(bb, body.user_id, body.product_id);
+    }),
+  );
+}

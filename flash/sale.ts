@@ -1,0 +1,74 @@
+import { randomBytes } from 'node:crypto';
+import { BranchBarrier } from '../common/barrier/barrier';
+import { BranchFailure } from '../common/errors';
+import { Msg } from '../common/sdk/msg';
+import type { FlashStock } from './stock';
+
+/** What one sale attempt ended as. */
+export type SaleOutcome =
+  | { status: 'ordered'; gid: string }
+  | { status: 'sold_out'; gid: string }
+  | { status: 'crashed_after_deduction'; gid: string };
+
+export interface SellerDeps {
+  dtm: string;
+  busiUrl: () => string;
+  stock: FlashStock;
+  productId: number;
+  /** Test-only: kill this process right after the stock deduction, before submit. */
+  killAfterDeduct: boolean;
+}
+
+/** How long the coordinator waits before asking a prepared sale whether its deduction happened. */
+export const CRASH_TIMEOUT_SECONDS = 3;
+
+/**
+ * Sells one unit: a 2-phase message whose local step takes the unit in Redis and whose only branch
+ * creates the order in MySQL.
+ */
+export class FlashSeller {
+  constructor(private readonly deps: SellerDeps) {}
+
+  private message(userId: number, timeoutToFail?: number): Msg {
+    const gid = `flash-${randomBytes(8).toString('hex')}`;
+    const msg = new Msg(this.deps.dtm, gid).add(`${this.deps.busiUrl()}/createOrder`, { user_id: userId, product_id: this.deps.productId });
+    return timeoutToFail ? msg.withOptions({ timeoutToFail }) : msg;
+  }
+
+  private get queryPrepared(): string {
+    return `${this.deps.busiUrl()}/redisQueryPrepared`;
+  }
+
+  /** prepare → take one unit → submit. Sold out aborts the message: nothing is ever delivered. */
+  async sell(userId: number): Promise<SaleOutcome> {
+    const msg = this.message(userId);
+    try {
+      await msg.doAndSubmit(this.queryPrepared, async (bb) => {
+        await this.deps.stock.takeOne(bb);
+        if (this.deps.killAfterDeduct) process.kill(process.pid, 'SIGKILL');
+      });
+      return { status: 'ordered', gid: msg.gid };
+    } catch (err) {
+      if (err instanceof BranchFailure) return { status: 'sold_out', gid: msg.gid };
+      throw err;
+    }
+  }
+
+  /**
+   * prepare → take one unit → stop, as if the process died before submit. The coordinator finds the
+   * message prepared after CRASH_TIMEOUT_SECONDS, asks redisQueryPrepared, sees the deduction and
+   * submits it, so the order is still created.
+   */
+  async sellAndCrash(userId: number): Promise<SaleOutcome> {
+    const msg = this.message(userId, CRASH_TIMEOUT_SECONDS);
+    await msg.prepare(this.queryPrepared);
+    try {
+      await this.deps.stock.takeOne(BranchBarrier.forMsg(msg.gid));
+    } catch (err) {
+      if (!(err instanceof BranchFailure)) throw err;
+      await msg.abort();
+      return { status: 'sold_out', gid: msg.gid };
+    }
+    return { status: 'crashed_after_deduction', gid: msg.gid };
+  }
+}

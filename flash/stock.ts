@@ -1,0 +1,40 @@
+import type { Redis } from 'ioredis';
+import type { BranchBarrier } from '../common/barrier/barrier';
+import { RedisBarrier } from '../common/barrier/redis-barrier';
+
+/** The hash tag shared by the stock key and the barrier keys, so every script touches one cluster slot. */
+export const FLASH_HASH_TAG = 'flash';
+
+/** Barrier keys outlive any message: the coordinator's query-back comes within minutes. */
+const BARRIER_EXPIRE_SECONDS = 24 * 3600;
+
+/** The flash-sale stock in Redis, always changed through the barrier. */
+export class FlashStock {
+  readonly barrier: RedisBarrier;
+  readonly key: string;
+
+  constructor(
+    private readonly redis: Redis,
+    prefix: string,
+    productId: number,
+  ) {
+    this.barrier = new RedisBarrier(redis, { prefix, hashTag: FLASH_HASH_TAG, expireSeconds: BARRIER_EXPIRE_SECONDS });
+    this.key = this.barrier.amountKey(`stock:${productId}`);
+  }
+
+  /**
+   * Takes one unit for the message behind `bb`, atomically with its barrier key.
+   * @throws BranchFailure when sold out.
+   */
+  async takeOne(bb: BranchBarrier): Promise<void> {
+    await this.barrier.checkAdjustAmount(bb, this.key, -1);
+  }
+
+  async left(): Promise<number> {
+    return Number((await this.redis.get(this.key)) ?? 0);
+  }
+
+  async reset(units: number): Promise<void> {
+    await this.redis.set(this.key, units);
+  }
+}

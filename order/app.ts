@@ -1,0 +1,27 @@
+import express, { type Router } from 'express';
+import type { Config } from '../conf/config';
+import { MysqlBarrier } from '../common/barrier/mysql-barrier';
+import { Switches } from '../common/http/switches';
+import { createMysqlPool, type MysqlPool } from '../common/mysql';
+import { addOrderBranches } from './branches';
+import { addOrderRoutes } from './routes';
+import { ensureOrderSchema } from './schema';
+
+/** The order example: its router, its pool and its fault switches. */
+export interface OrderService {
+  router: Router;
+  pool: MysqlPool;
+  switches: Switches;
+  close(): Promise<void>;
+}
+
+/** Creates the order schema if needed and builds the order routes. */
+export async function createOrderService(conf: Config, busiUrl: () => string, outcomeWaitMs = 10_000): Promise<OrderService> {
+  await ensureOrderSchema(conf);
+  const pool = createMysqlPool(conf, conf.orderDb);
+  const switches = new Switches();
+  const router = express.Router();
+  addOrderBranches(router, { barrier: new MysqlBarrier(pool, conf.barrierDb), switches });
+  addOrderRoutes(router, { pool, dtm: conf.dtmServer, busiUrl, outcomeWaitMs });
+  return { router, pool, switches, close: () => pool.end() };
+}

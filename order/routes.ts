@@ -1,0 +1,75 @@
+import { randomBytes } from 'node:crypto';
+import type { Request, Router } from 'express';
+import type { RowDataPacket } from 'mysql2';
+import { z } from 'zod';
+import { BranchFailure, BranchOngoing } from '../common/errors';
+import { route } from '../common/http/branch-result';
+import { parseInput } from '../common/http/validate';
+import type { MysqlPool } from '../common/mysql';
+import { waitForFinish } from '../common/sdk/query';
+import { Saga } from '../common/sdk/saga';
+import { orderGid, orderRequestSchema, type OrderRequest } from './order-request';
+
+export interface OrderRouteDeps {
+  pool: MysqlPool;
+  dtm: string;
+  /** Base URL of the branch endpoints, known once the server listens. */
+  busiUrl: () => string;
+  /** How long a fire endpoint waits for the outcome before answering with the status so far. */
+  outcomeWaitMs: number;
+}
+
+/** Builds the order saga: four steps, each with its compensation, all with the same body. */
+export function orderSaga(dtm: string, busi: string, req: OrderRequest): Saga {
+  return new Saga(dtm, orderGid(req.order_id))
+    .add(`${busi}/orderCreate`, `${busi}/orderCreateRevert`, req)
+    .add(`${busi}/stockDeduct`, `${busi}/stockDeductRevert`, req)
+    .add(`${busi}/couponUse`, `${busi}/couponUseRevert`, req)
+    .add(`${busi}/payCreate`, `${busi}/payCreateRevert`, req);
+}
+
+const fireQuery = z.object({ coupon_id: z.coerce.number().int().nonnegative().optional() });
+
+/**
+ * submitOrder and the three fire endpoints. A fire endpoint submits a ready-made order, waits for the
+ * saga's outcome and answers with it and the rows it left, so one curl shows what happened.
+ */
+export function addOrderRoutes(router: Router, deps: OrderRouteDeps): void {
+  const submit = async (req: OrderRequest) => {
+    const saga = orderSaga(deps.dtm, deps.busiUrl(), req).withOptions({ waitResult: true });
+    try {
+      await saga.submit();
+    } catch (err) {
+      // wait_result reports a rollback as FAILURE and a pending retry as ONGOING; the outcome is read
+      // back below either way.
+      if (!(err instanceof BranchFailure) && !(err instanceof BranchOngoing)) throw err;
+    }
+    const view = await waitForFinish(deps.dtm, saga.gid, deps.outcomeWaitMs);
+    return { gid: saga.gid, status: view?.status ?? 'unknown', rollback_reason: view?.rollback_reason, request: req, rows: await snapshot(deps.pool, req) };
+  };
+
+  router.post('/api/busi/submitOrder', route(async (req) => submit(parseInput(orderRequestSchema, req.body, 'public'))));
+
+  const fire = (path: string, make: (httpReq: Request) => OrderRequest) => {
+    router.get(path, route(async (req) => submit(make(req))));
+    router.post(path, route(async (req) => submit(make(req))));
+  };
+  const base = (overrides: Partial<OrderRequest>): OrderRequest => ({
+    user_id: 1, order_id: `ord-${randomBytes(6).toString('hex')}`, amount: 100, product_id: 1, product_count: 1, coupon_id: 0, ...overrides,
+  });
+  fire('/api/fireSucceed', (req) => base({ coupon_id: parseInput(fireQuery, req.query, 'public', 'query').coupon_id ?? 0 }));
+  fire('/api/fireFailed', () => base({ product_count: 1000 }));
+  fire('/api/fireFailedCoupon', () => base({ coupon_id: 101 }));
+}
+
+/** The rows an order touched, for the answer of the fire endpoints. */
+async function snapshot(pool: MysqlPool, req: OrderRequest) {
+  const one = async (sql: string, values: unknown[]) => ((await pool.query<RowDataPacket[]>(sql, values))[0][0] ?? null);
+  const stock = await one('SELECT stock FROM stock WHERE product_id=?', [req.product_id]);
+  return {
+    order: await one('SELECT order_id, status, product_count, amount FROM order1 WHERE order_id=?', [req.order_id]),
+    stock_left: stock ? Number(stock.stock) : null,
+    coupon: req.coupon_id ? await one('SELECT coupon_id, user_id, used FROM user_coupon WHERE coupon_id=?', [req.coupon_id]) : null,
+    pay: await one('SELECT status, amount FROM pay WHERE order_id=?', [req.order_id]),
+  };
+}

@@ -1,0 +1,12 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Config } from '../conf/config';
+import { applySqlScript, retargetSchema } from '../common/mysql';
+import { MysqlBarrier } from '../common/barrier/mysql-barrier';
+
+/** Applies order.sql to ORDER_DB and creates the barrier table. Idempotent. */
+export async function ensureOrderSchema(conf: Config): Promise<void> {
+  const script = readFileSync(join(__dirname, '..', 'order.sql'), 'utf8');
+  await applySqlScript(conf, retargetSchema(script, 'ord', conf.orderDb));
+  await MysqlBarrier.ensureSchema(conf);
+}

@@ -1,0 +1,36 @@
+import { createMysqlPool, type MysqlPool } from '../../common/mysql';
+import { startExamples, type Examples } from '../../scripts/examples-server';
+import { startCoordinatorFixture, type CoordinatorFixture } from './coordinator-fixture';
+import { testConfig, testLogger } from './test-env';
+
+/** A coordinator (cron driven by the test) and both example services wired to it. */
+export interface ExamplesFixture {
+  fx: CoordinatorFixture;
+  examples: Examples;
+  orderDb: MysqlPool;
+  flashDb: MysqlPool;
+  base: string;
+  close(): Promise<void>;
+}
+
+export async function startExamplesFixture(overrides: Record<string, string> = {}, autoCron = false): Promise<ExamplesFixture> {
+  const fx = await startCoordinatorFixture('mysql', overrides);
+  if (autoCron) fx.coordinator.cron.start();
+  const conf = testConfig('mysql', { DTM_SERVER: fx.dtm, BUSI_HOST: '127.0.0.1', ...overrides });
+  const examples = await startExamples(conf, testLogger('examples'), { port: 0, outcomeWaitMs: 3_000, batchFinalWaitMs: 20_000 });
+  const orderDb = createMysqlPool(conf, conf.orderDb, 4);
+  const flashDb = createMysqlPool(conf, conf.flashDb, 4);
+  return {
+    fx,
+    examples,
+    orderDb,
+    flashDb,
+    base: `http://127.0.0.1:${examples.port}`,
+    async close() {
+      await examples.close();
+      await orderDb.end();
+      await flashDb.end();
+      await fx.close();
+    },
+  };
+}
