@@ -1,3 +1,4 @@
+import type { ResultSetHeader, RowDataPacket } from 'mysql2';
 import type { Config } from '../../conf/config';
 import { BranchFailure, Duplicated } from '../errors';
 import { applySqlScript, type MysqlConnection, type MysqlPool } from '../mysql';
@@ -83,7 +84,7 @@ export class MysqlBarrier {
       `INSERT IGNORE INTO ${this.table} (trans_type, gid, branch_id, op, barrier_id, reason) VALUES (?,?,?,?,?,?)`,
       ['msg', gid, MSG_BRANCH_ID, Op.msg, MSG_BARRIER_ID, Op.rollback],
     );
-    const [rows] = await this.pool.execute<import('mysql2').RowDataPacket[]>(
+    const [rows] = await this.pool.execute<RowDataPacket[]>(
       `SELECT reason FROM ${this.table} WHERE gid=? AND branch_id=? AND op=? AND barrier_id=?`,
       [gid, MSG_BRANCH_ID, Op.msg, MSG_BARRIER_ID],
     );
@@ -91,7 +92,7 @@ export class MysqlBarrier {
   }
 
   private async insert(conn: MysqlConnection, bb: BranchBarrier, branchId: string, op: string, barrierId: string): Promise<number> {
-    const [result] = await conn.execute<import('mysql2').ResultSetHeader>(
+    const [result] = await conn.execute<ResultSetHeader>(
       `INSERT IGNORE INTO ${this.table} (trans_type, gid, branch_id, op, barrier_id, reason) VALUES (?,?,?,?,?,?)`,
       [bb.transType, bb.gid, branchId, op, barrierId, bb.op],
     );

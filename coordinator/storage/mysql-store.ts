@@ -102,14 +102,22 @@ export class MysqlStore implements Store {
 
   /**
    * One UPDATE … LIMIT 1 claims a due row for a unique owner (row locks make it atomic across
-   * coordinators); the SELECT then reads back what this owner claimed.
+   * coordinators); the SELECT then reads back what this owner claimed. Under heavy insert load InnoDB may
+   * pick this UPDATE as a deadlock victim; nothing was claimed then, so it is simply tried again.
    */
   async lockOneDue(now: Date, owner: string, leaseUntil: Date): Promise<GlobalRecord | undefined> {
-    const [res] = await this.pool.execute<ResultSetHeader>(
-      `UPDATE trans_global SET owner=?, next_cron_time=? WHERE status IN (?,?,?) AND next_cron_time <= ? ORDER BY next_cron_time LIMIT 1`,
-      [owner, leaseUntil, ...UNFINISHED, now],
-    );
-    if (res.affectedRows === 0) return undefined;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const [res] = await this.pool.execute<ResultSetHeader>(
+          'UPDATE trans_global SET owner=?, next_cron_time=? WHERE status IN (?,?,?) AND next_cron_time <= ? LIMIT 1',
+          [owner, leaseUntil, ...UNFINISHED, now],
+        );
+        if (res.affectedRows === 0) return undefined;
+        break;
+      } catch (err) {
+        if ((err as { code?: string }).code !== 'ER_LOCK_DEADLOCK' || attempt >= 3) throw err;
+      }
+    }
     const [rows] = await this.pool.execute<RowDataPacket[]>('SELECT * FROM trans_global WHERE owner=? AND next_cron_time=? LIMIT 1', [owner, leaseUntil]);
     return rows[0] ? toGlobal(rows[0]) : undefined;
   }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { RowDataPacket } from 'mysql2';
 import { BranchBarrier, BranchFailure, Duplicated, MysqlBarrier, RedisBarrier } from '../../common';
-import { createMysqlPool, type MysqlPool } from '../../common/mysql';
+import { createMysqlPool, type MysqlConnection, type MysqlPool } from '../../common/mysql';
 import { createRedis } from '../../common/redis';
 import { testConfig } from '../helpers/test-env';
 
@@ -33,7 +33,7 @@ describe('MySQL barrier', () => {
   });
   after(async () => pool.end());
 
-  const bump = (g: string) => async (conn: import('../../common/mysql').MysqlConnection) => {
+  const bump = (g: string) => async (conn: MysqlConnection) => {
     await conn.execute(`INSERT INTO ${table} (gid, n) VALUES (?, 1) ON DUPLICATE KEY UPDATE n = n + 1`, [g]);
   };
   const count = async (g: string) => {
