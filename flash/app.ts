@@ -12,6 +12,8 @@ import { FlashStock } from './stock';
 
 /** The product on sale; the example sells one. */
 export const FLASH_PRODUCT_ID = 1;
+/** Units on sale when the service first starts on an empty Redis. */
+export const FLASH_INITIAL_STOCK = 100;
 
 export interface FlashService {
   router: Router;
@@ -27,6 +29,7 @@ export async function createFlashService(conf: Config, busiUrl: () => string, lo
   const pool = createMysqlPool(conf, conf.flashDb);
   const redis = createRedis(conf);
   const stock = new FlashStock(redis, conf.redis.prefix, FLASH_PRODUCT_ID);
+  await stock.seed(FLASH_INITIAL_STOCK);
   const orders = new FlashOrders(pool, new MysqlBarrier(pool, conf.barrierDb));
   const seller = new FlashSeller({ dtm: conf.dtmServer, busiUrl, stock, productId: FLASH_PRODUCT_ID, killAfterDeduct: conf.flashKillAfterDeduct });
   const router = express.Router();

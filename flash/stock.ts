@@ -34,6 +34,11 @@ export class FlashStock {
     return Number((await this.redis.get(this.key)) ?? 0);
   }
 
+  /** Puts `units` on sale unless a stock is set already (a restart keeps what is left). */
+  async seed(units: number): Promise<void> {
+    await this.redis.set(this.key, units, 'NX');
+  }
+
   async reset(units: number): Promise<void> {
     await this.redis.set(this.key, units);
   }
