@@ -25,6 +25,8 @@ export const ENV = {
   maxRetryIntervalMs: 'MAX_RETRY_INTERVAL_MS',
   logLevel: 'LOG_LEVEL',
   flashKillAfterDeduct: 'FLASH_KILL_AFTER_DEDUCT',
+  chaosFaultRate: 'CHAOS_FAULT_RATE',
+  outcomeWaitMs: 'OUTCOME_WAIT_MS',
 } as const;
 
 export const STORE_KINDS = ['mysql', 'redis'] as const;
@@ -58,6 +60,8 @@ const schema = z.object({
   [ENV.maxRetryIntervalMs]: positiveMs.default(600_000),
   [ENV.logLevel]: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   [ENV.flashKillAfterDeduct]: z.enum(['0', '1'], { message: 'must be 0 or 1' }).default('0'),
+  [ENV.chaosFaultRate]: z.coerce.number().min(0).max(1).default(0),
+  [ENV.outcomeWaitMs]: z.coerce.number().int().nonnegative().default(10_000),
 });
 
 /** The suite's configuration, read once from the environment. Durations are milliseconds. */
@@ -82,6 +86,10 @@ export interface Config {
   readonly logLevel: string;
   /** Test-only fault: the flash service kills itself right after taking stock, before submit. */
   readonly flashKillAfterDeduct: boolean;
+  /** Test-only fault: share of branch calls of the examples that get a random delivery fault. */
+  readonly chaosFaultRate: number;
+  /** How long the examples' fire endpoints wait for a transaction's outcome before answering. */
+  readonly outcomeWaitMs: number;
 }
 
 /** Thrown when an environment variable holds a value the suite cannot use; the message names the variable. */
@@ -127,6 +135,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     busi: { host: v[ENV.busiHost], port: v[ENV.busiPort] },
     logLevel: v[ENV.logLevel],
     flashKillAfterDeduct: v[ENV.flashKillAfterDeduct] === '1',
+    chaosFaultRate: v[ENV.chaosFaultRate],
+    outcomeWaitMs: v[ENV.outcomeWaitMs],
   });
 }
 

@@ -1,6 +1,7 @@
 import express, { type Router } from 'express';
 import type { Config } from '../conf/config';
 import { MysqlBarrier } from '../common/barrier/mysql-barrier';
+import { Switches } from '../common/http/switches';
 import type { Logger } from '../common/log';
 import { createMysqlPool } from '../common/mysql';
 import { createRedis } from '../common/redis';
@@ -20,6 +21,7 @@ export interface FlashService {
   stock: FlashStock;
   orders: FlashOrders;
   seller: FlashSeller;
+  switches: Switches;
   close(): Promise<void>;
 }
 
@@ -32,10 +34,12 @@ export async function createFlashService(conf: Config, busiUrl: () => string, lo
   await stock.seed(FLASH_INITIAL_STOCK);
   const orders = new FlashOrders(pool, new MysqlBarrier(pool, conf.barrierDb));
   const seller = new FlashSeller({ dtm: conf.dtmServer, busiUrl, stock, productId: FLASH_PRODUCT_ID, killAfterDeduct: conf.flashKillAfterDeduct });
+  const switches = new Switches();
+  switches.injectRandomly(conf.chaosFaultRate, conf.coordinator.requestTimeoutMs + 500);
   const router = express.Router();
-  addFlashRoutes(router, { seller, stock, orders, log, batchFinalWaitMs });
+  addFlashRoutes(router, { seller, stock, orders, switches, log, batchFinalWaitMs });
   return {
-    router, stock, orders, seller,
+    router, stock, orders, seller, switches,
     async close() {
       await pool.end();
       await redis.quit();

@@ -2,6 +2,7 @@ import type { Router } from 'express';
 import { z } from 'zod';
 import { BranchBarrier } from '../common/barrier/barrier';
 import { route } from '../common/http/branch-result';
+import type { Switches } from '../common/http/switches';
 import { parseInput } from '../common/http/validate';
 import type { Logger } from '../common/log';
 import { runBatchStory } from './batch-story';
@@ -13,6 +14,7 @@ export interface FlashRouteDeps {
   seller: FlashSeller;
   stock: FlashStock;
   orders: FlashOrders;
+  switches: Switches;
   log: Logger;
   batchFinalWaitMs: number;
 }
@@ -39,13 +41,19 @@ export function addFlashRoutes(router: Router, deps: FlashRouteDeps): void {
   router.get('/api/busi/flashStatus', route(async () => ({ stock_left: await deps.stock.left(), orders: await deps.orders.count() })));
 
   // Called by the coordinator: query-back of a prepared sale, and the message's only branch.
-  router.get('/api/busi/redisQueryPrepared', route(async (req) => deps.stock.barrier.queryPrepared(BranchBarrier.fromQuery(req.query).gid)));
+  router.get(
+    '/api/busi/redisQueryPrepared',
+    route(async (req) => {
+      const { gid } = BranchBarrier.fromQuery(req.query);
+      await deps.switches.run('redisQueryPrepared', () => deps.stock.barrier.queryPrepared(gid));
+    }),
+  );
   router.post(
     '/api/busi/createOrder',
     route(async (req) => {
       const bb = BranchBarrier.fromQuery(req.query);
       const body = parseInput(createOrderBody, req.body, 'branch');
-      await deps.orders.create(bb, body.user_id, body.product_id);
+      await deps.switches.run('createOrder', () => deps.orders.create(bb, body.user_id, body.product_id));
     }),
   );
 }

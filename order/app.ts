@@ -16,12 +16,13 @@ export interface OrderService {
 }
 
 /** Creates the order schema if needed and builds the order routes. */
-export async function createOrderService(conf: Config, busiUrl: () => string, outcomeWaitMs = 10_000): Promise<OrderService> {
+export async function createOrderService(conf: Config, busiUrl: () => string): Promise<OrderService> {
   await ensureOrderSchema(conf);
   const pool = createMysqlPool(conf, conf.orderDb);
   const switches = new Switches();
+  switches.injectRandomly(conf.chaosFaultRate, conf.coordinator.requestTimeoutMs + 500);
   const router = express.Router();
   addOrderBranches(router, { barrier: new MysqlBarrier(pool, conf.barrierDb), switches });
-  addOrderRoutes(router, { pool, dtm: conf.dtmServer, busiUrl, outcomeWaitMs });
+  addOrderRoutes(router, { pool, dtm: conf.dtmServer, busiUrl, outcomeWaitMs: conf.outcomeWaitMs });
   return { router, pool, switches, close: () => pool.end() };
 }

@@ -20,14 +20,13 @@ export interface Examples {
 export interface ExamplesOptions {
   /** 0 picks a free port (tests); defaults to BUSI_PORT. */
   port?: number;
-  outcomeWaitMs?: number;
   batchFinalWaitMs?: number;
 }
 
 /** Creates the schemas, mounts the order and flash routes, and listens. */
 export async function startExamples(conf: Config, log: Logger, options: ExamplesOptions = {}): Promise<Examples> {
   let busiUrl = '';
-  const order = await createOrderService(conf, () => busiUrl, options.outcomeWaitMs);
+  const order = await createOrderService(conf, () => busiUrl);
   const flash = await createFlashService(conf, () => busiUrl, log.child({ component: 'flash' }), options.batchFinalWaitMs);
   const health = express.Router().get('/api/health', route(() => ({ status: 'ok' })));
   const app = createServiceApp(log, [health, order.router, flash.router]);

@@ -4,9 +4,13 @@ import { BranchFailure, BranchOngoing } from '../errors';
  * A fault to inject once into a branch handler:
  * - `error-before`: answer 500 before doing anything (the coordinator retries);
  * - `error-after`: do the work, then answer 500 as if the reply was lost (the retry must change nothing);
+ * - `slow-after`: do the work, then answer only after the coordinator's request timeout;
  * - `failure`: answer 409 FAILURE; `ongoing`: answer 425 ONGOING.
  */
-export type Fault = 'error-before' | 'error-after' | 'failure' | 'ongoing';
+export type Fault = 'error-before' | 'error-after' | 'slow-after' | 'failure' | 'ongoing';
+
+/** Faults that never change a business outcome, only its delivery: what the chaos run injects. */
+export const DELIVERY_FAULTS: readonly Fault[] = ['error-before', 'error-after', 'slow-after', 'ongoing'];
 
 /** Thrown by an injected `error-*` fault; answered with 500. */
 export class InjectedError extends Error {
@@ -19,6 +23,15 @@ export class InjectedError extends Error {
  */
 export class Switches {
   private readonly armed = new Map<string, Fault[]>();
+  private random: { rate: number; slowMs: number } | undefined;
+
+  /**
+   * Chaos mode: every call draws a delivery fault with probability `rate` (armed faults still go first).
+   * `slow-after` waits `slowMs`, longer than the coordinator's request timeout.
+   */
+  injectRandomly(rate: number, slowMs: number): void {
+    this.random = rate > 0 ? { rate, slowMs } : undefined;
+  }
 
   /** Arms `faults` for the next calls of `branch`, in order. */
   arm(branch: string, ...faults: Fault[]): void {
@@ -27,6 +40,13 @@ export class Switches {
 
   clear(): void {
     this.armed.clear();
+    this.random = undefined;
+  }
+
+  private draw(branch: string): Fault | undefined {
+    const armed = this.armed.get(branch)?.shift();
+    if (armed || !this.random || Math.random() >= this.random.rate) return armed;
+    return DELIVERY_FAULTS[Math.floor(Math.random() * DELIVERY_FAULTS.length)];
   }
 
   /**
@@ -34,12 +54,13 @@ export class Switches {
    * @throws InjectedError, BranchFailure or BranchOngoing as the fault says; whatever `work` throws.
    */
   async run<T>(branch: string, work: () => Promise<T>): Promise<T> {
-    const fault = this.armed.get(branch)?.shift();
+    const fault = this.draw(branch);
     if (fault === 'error-before') throw new InjectedError(`injected error before ${branch}`);
     if (fault === 'failure') throw new BranchFailure(`injected FAILURE in ${branch}`);
     if (fault === 'ongoing') throw new BranchOngoing(`injected ONGOING in ${branch}`);
     const result = await work();
     if (fault === 'error-after') throw new InjectedError(`injected error after ${branch} did its work`);
+    if (fault === 'slow-after') await new Promise((resolve) => setTimeout(resolve, this.random?.slowMs ?? 0));
     return result;
   }
 }
