@@ -1,7 +1,6 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Config } from '../conf/config';
-import { createHttpClient } from '../common/http/client';
 import type { Logger } from '../common/log';
 import { createCoordinatorApp } from './app';
 import { Cron } from './cron/cron';
@@ -33,7 +32,7 @@ export interface StartOptions {
 export async function startCoordinator(conf: Config, log: Logger, options: StartOptions = {}): Promise<Coordinator> {
   const clock = options.clock ?? (() => new Date());
   const store = await createStore(conf);
-  const caller = new BranchCaller(createHttpClient(conf.coordinator.requestTimeoutMs), conf.coordinator.requestTimeoutMs);
+  const caller = new BranchCaller(conf.coordinator.requestTimeoutMs);
   const service = new TransService({ store, conf, clock, caller, log });
   const cron = new Cron({ store, service, clock, log, intervalMs: conf.coordinator.cronIntervalMs, leaseMs: conf.coordinator.retryIntervalMs });
   const app = createCoordinatorApp({ service, store, storeKind: conf.coordinator.store, log });
@@ -54,6 +53,7 @@ export async function startCoordinator(conf: Config, log: Logger, options: Start
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await service.drain();
+      await caller.close();
       await store.close();
     },
   };

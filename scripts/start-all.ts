@@ -1,35 +1,18 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { loadConfig } from '../conf/config';
 import { formatLogLine } from './log-format';
 import { checkServices } from './preflight';
+import { ServiceProcess } from './service-process';
 
 /**
  * `npm start`: checks MySQL and Redis, starts the coordinator and the examples as two processes with
  * prefixed logs, waits until both answer, prints the curl lines, and stops both on Ctrl-C.
  */
-const ROOT = join(__dirname, '..');
 const colours = { coordinator: '\x1b[36m', examples: '\x1b[35m' } as const;
 const reset = '\x1b[0m';
 
-function startProcess(name: keyof typeof colours, entry: string): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, entry)], { cwd: ROOT, env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+function service(name: keyof typeof colours, entry: string, healthUrl: string): ServiceProcess {
   const prefix = `${colours[name]}[${name.padEnd(11)}]${reset}`;
-  for (const stream of [child.stdout, child.stderr]) {
-    if (stream) createInterface({ input: stream }).on('line', (line) => console.log(`${prefix} ${formatLogLine(line)}`));
-  }
-  return child;
-}
-
-async function waitHealthy(url: string, child: ChildProcess, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`process exited with code ${child.exitCode} before ${url} answered`);
-    if ((await fetch(url).catch(() => undefined))?.ok) return;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`${url} did not answer within ${timeoutMs / 1000} s`);
+  return new ServiceProcess(entry, {}, healthUrl, (line) => console.log(`${prefix} ${formatLogLine(line)}`));
 }
 
 async function main(): Promise<void> {
@@ -43,23 +26,25 @@ async function main(): Promise<void> {
   }
   console.log(`✓ MySQL at ${conf.mysql.host}:${conf.mysql.port} and Redis at ${conf.redis.host}:${conf.redis.port} answer`);
 
-  const children = [startProcess('coordinator', 'coordinator/main.ts'), startProcess('examples', 'scripts/examples-main.ts')];
+  const busi = `http://localhost:${conf.busi.port}`;
+  const services = [
+    service('coordinator', 'coordinator/main.ts', `http://localhost:${conf.coordinator.port}/api/dtmsvr/health`),
+    service('examples', 'scripts/examples-main.ts', `${busi}/api/health`),
+  ];
   let stopping = false;
   const stopAll = (code: number) => {
     if (stopping) return;
     stopping = true;
     console.log('\nstopping…');
-    for (const child of children) child.kill('SIGTERM');
-    Promise.all(children.map((c) => (c.exitCode !== null ? Promise.resolve() : new Promise((r) => c.once('exit', r))))).then(() => process.exit(code), () => process.exit(1));
+    Promise.all(services.map((s) => s.stop())).then(() => process.exit(code), () => process.exit(1));
   };
   process.once('SIGINT', () => stopAll(0));
   process.once('SIGTERM', () => stopAll(0));
-  for (const child of children) child.once('exit', (code) => !stopping && stopAll(code ?? 1));
-
-  const busi = `http://localhost:${conf.busi.port}`;
   try {
-    await waitHealthy(`http://localhost:${conf.coordinator.port}/api/dtmsvr/health`, children[0]!);
-    await waitHealthy(`${busi}/api/health`, children[1]!);
+    for (const s of services) {
+      await s.start(30_000);
+      void s.exited().then((code) => stopAll(code ?? 1));
+    }
   } catch (err) {
     console.error(`✗ ${err instanceof Error ? err.message : String(err)}`);
     stopAll(1);

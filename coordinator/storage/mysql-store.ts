@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ResultSetHeader, RowDataPacket } from 'mysql2';
 import type { Config } from '../../conf/config';
-import { applySqlScript, createMysqlPool, retargetSchema, type MysqlPool } from '../../common/mysql';
-import type { BranchRecord, GlobalRecord } from '../trans/records';
+import { applySqlScript, createMysqlPool, retargetSchema, type MysqlConnection, type MysqlPool } from '../../common/mysql';
+import type { BranchOutcome, BranchRecord, GlobalRecord } from '../trans/records';
 import { Status, type BranchStatusName, type GlobalStatus } from '../trans/status';
 import { UniqueConflict, type GlobalPage, type StatusPatch, type Store } from './store';
 
@@ -56,15 +56,17 @@ export class MysqlStore implements Store {
     return rows.map(toBranch);
   }
 
-  /** A single UPDATE guarded by the old status: atomic, and safe against a concurrent mover. */
-  async changeGlobalStatus(gid: string, from: GlobalStatus, to: GlobalStatus, patch: StatusPatch): Promise<boolean> {
-    const [res] = await this.pool.execute<ResultSetHeader>(
-      `UPDATE trans_global SET status=?, update_time=?, finish_time=COALESCE(?, finish_time),
-         rollback_time=COALESCE(?, rollback_time), rollback_reason=COALESCE(?, rollback_reason)
-       WHERE gid=? AND status=?`,
-      [to, patch.updateTime, patch.finishTime ?? null, patch.rollbackTime ?? null, patch.rollbackReason ?? null, gid, from],
-    );
-    return res.affectedRows === 1;
+  /** One transaction: the branch outcomes, then an UPDATE guarded by the old status. */
+  async changeGlobalStatus(gid: string, from: GlobalStatus, to: GlobalStatus, patch: StatusPatch, outcomes: BranchOutcome[]): Promise<boolean> {
+    return this.withOutcomes(gid, outcomes, async (conn) => {
+      const [res] = await conn.execute<ResultSetHeader>(
+        `UPDATE trans_global SET status=?, update_time=?, finish_time=COALESCE(?, finish_time),
+           rollback_time=COALESCE(?, rollback_time), rollback_reason=COALESCE(?, rollback_reason)
+         WHERE gid=? AND status=?`,
+        [to, patch.updateTime, patch.finishTime ?? null, patch.rollbackTime ?? null, patch.rollbackReason ?? null, gid, from],
+      );
+      return res.affectedRows === 1;
+    });
   }
 
   /** In one transaction: lock the global row in `whileStatus` (FOR UPDATE), then insert-ignore the branches. */
@@ -88,16 +90,41 @@ export class MysqlStore implements Store {
     }
   }
 
-  async updateBranchStatus(gid: string, branchId: string, op: string, status: BranchStatusName, at: Date): Promise<void> {
-    await this.pool.execute('UPDATE trans_branch_op SET status=?, finish_time=?, update_time=? WHERE gid=? AND branch_id=? AND op=?', [
-      status, at, at, gid, branchId, op,
-    ]);
+  async saveBranchOutcomes(gid: string, outcomes: BranchOutcome[]): Promise<void> {
+    if (outcomes.length > 0) await this.withOutcomes(gid, outcomes, async () => true);
   }
 
-  async touchCronTime(gid: string, nextCronIntervalMs: number, nextCronTime: Date, retryCount: number): Promise<void> {
-    await this.pool.execute('UPDATE trans_global SET next_cron_interval_ms=?, next_cron_time=?, retry_count=?, update_time=? WHERE gid=?', [
-      nextCronIntervalMs, nextCronTime, retryCount, new Date(), gid,
-    ]);
+  async touchCronTime(gid: string, nextCronIntervalMs: number, nextCronTime: Date, retryCount: number, outcomes: BranchOutcome[]): Promise<void> {
+    await this.withOutcomes(gid, outcomes, async (conn) => {
+      await conn.execute('UPDATE trans_global SET next_cron_interval_ms=?, next_cron_time=?, retry_count=?, update_time=? WHERE gid=?', [
+        nextCronIntervalMs, nextCronTime, retryCount, new Date(), gid,
+      ]);
+      return true;
+    });
+  }
+
+  /**
+   * Writes branch outcomes and then `write` in one transaction, so one commit (one log flush) covers
+   * them all. The outcomes are facts, so they are committed even when `write`'s guard misses.
+   * Without outcomes, `write` runs alone.
+   */
+  private async withOutcomes(gid: string, outcomes: BranchOutcome[], write: (conn: MysqlConnection | MysqlPool) => Promise<boolean>): Promise<boolean> {
+    if (outcomes.length === 0) return write(this.pool);
+    const conn = await this.pool.getConnection();
+    try {
+      await conn.beginTransaction();
+      for (const o of outcomes) {
+        await conn.execute('UPDATE trans_branch_op SET status=?, finish_time=?, update_time=? WHERE gid=? AND branch_id=? AND op=?', [o.status, o.at, o.at, gid, o.branchId, o.op]);
+      }
+      const ok = await write(conn);
+      await conn.commit();
+      return ok;
+    } catch (err) {
+      await conn.rollback().catch(() => undefined);
+      throw err;
+    } finally {
+      conn.release();
+    }
   }
 
   /**

@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Config } from '../../conf/config';
 import { createRedis } from '../../common/redis';
 import { RedisScript } from '../../common/redis-script';
-import type { BranchRecord, GlobalRecord } from '../trans/records';
+import type { BranchOutcome, BranchRecord, GlobalRecord } from '../trans/records';
 import { isFinished, type BranchStatusName, type GlobalStatus } from '../trans/status';
 import { UniqueConflict, type GlobalPage, type StatusPatch, type Store } from './store';
 
@@ -70,7 +70,8 @@ export class RedisStore implements Store {
     return order.flatMap((key) => (docs[key] ? [fromStoredBranch(JSON.parse(docs[key]) as StoredBranch)] : []));
   }
 
-  async changeGlobalStatus(gid: string, from: GlobalStatus, to: GlobalStatus, patch: StatusPatch): Promise<boolean> {
+  async changeGlobalStatus(gid: string, from: GlobalStatus, to: GlobalStatus, patch: StatusPatch, outcomes: BranchOutcome[]): Promise<boolean> {
+    await this.saveBranchOutcomes(gid, outcomes);
     const answer = await scripts.changeStatus.run(
       this.redis,
       [this.k('g', gid), `${this.p}due`],
@@ -85,11 +86,12 @@ export class RedisStore implements Store {
     return answer === 'OK';
   }
 
-  async updateBranchStatus(gid: string, branchId: string, op: string, status: BranchStatusName, at: Date): Promise<void> {
-    await scripts.updateBranch.run(this.redis, [this.k('bd', gid)], [branchKey(branchId, op), status, at.getTime()]);
+  async saveBranchOutcomes(gid: string, outcomes: BranchOutcome[]): Promise<void> {
+    for (const o of outcomes) await scripts.updateBranch.run(this.redis, [this.k('bd', gid)], [branchKey(o.branchId, o.op), o.status, o.at.getTime()]);
   }
 
-  async touchCronTime(gid: string, nextCronIntervalMs: number, nextCronTime: Date, retryCount: number): Promise<void> {
+  async touchCronTime(gid: string, nextCronIntervalMs: number, nextCronTime: Date, retryCount: number, outcomes: BranchOutcome[]): Promise<void> {
+    await this.saveBranchOutcomes(gid, outcomes);
     await scripts.touchCron.run(this.redis, [this.k('g', gid), `${this.p}due`], [nextCronIntervalMs, nextCronTime.getTime(), retryCount, Date.now(), gid]);
   }
 

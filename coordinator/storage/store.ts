@@ -1,5 +1,5 @@
-import type { BranchRecord, GlobalRecord } from '../trans/records';
-import type { BranchStatusName, GlobalStatus } from '../trans/status';
+import type { BranchOutcome, BranchRecord, GlobalRecord } from '../trans/records';
+import type { GlobalStatus } from '../trans/status';
 
 /** Thrown by `saveNew` when the gid exists already; the service decides whether that is a replay. */
 export class UniqueConflict extends Error {
@@ -42,11 +42,13 @@ export interface Store {
   findBranches(gid: string): Promise<BranchRecord[]>;
 
   /**
-   * Atomic compare-and-set: moves the status from `from` to `to` and writes `patch`, only if the stored
-   * status is still `from`. A finished transaction leaves the cron schedule.
-   * @returns false when the status was not `from` (someone else moved it); nothing is written then.
+   * Records branch `outcomes`, then compare-and-sets the status from `from` to `to` with `patch`, only
+   * if the stored status is still `from`. A finished transaction leaves the cron schedule. MySQL does
+   * both in one transaction (one commit); Redis runs one atomic script for each, outcomes first.
+   * @returns false when the status was not `from` (someone else moved it); the status is not written
+   * then, the outcomes are.
    */
-  changeGlobalStatus(gid: string, from: GlobalStatus, to: GlobalStatus, patch: StatusPatch): Promise<boolean>;
+  changeGlobalStatus(gid: string, from: GlobalStatus, to: GlobalStatus, patch: StatusPatch, outcomes: BranchOutcome[]): Promise<boolean>;
 
   /**
    * Atomically appends branches, only while the global transaction has status `whileStatus` (a TCC
@@ -56,11 +58,14 @@ export interface Store {
    */
   addBranches(gid: string, whileStatus: GlobalStatus, branches: BranchRecord[]): Promise<boolean>;
 
-  /** Sets one branch operation's status and finish time. A single atomic write. */
-  updateBranchStatus(gid: string, branchId: string, op: string, status: BranchStatusName, at: Date): Promise<void>;
+  /** Records branch outcomes (status and finish time). MySQL: one transaction; Redis: a script each. */
+  saveBranchOutcomes(gid: string, outcomes: BranchOutcome[]): Promise<void>;
 
-  /** Reschedules the transaction: next interval, next time and the retry count. A single atomic write. */
-  touchCronTime(gid: string, nextCronIntervalMs: number, nextCronTime: Date, retryCount: number): Promise<void>;
+  /**
+   * Records branch `outcomes` and reschedules the transaction (next interval, next time, retry count),
+   * as `changeGlobalStatus` does: one transaction on MySQL, outcomes first on Redis.
+   */
+  touchCronTime(gid: string, nextCronIntervalMs: number, nextCronTime: Date, retryCount: number, outcomes: BranchOutcome[]): Promise<void>;
 
   /**
    * Atomically leases one unfinished transaction whose next_cron_time is at or before `now`: sets its

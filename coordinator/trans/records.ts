@@ -50,3 +50,11 @@ export interface BranchRecord {
   updateTime: Date;
   finishTime: Date | null;
 }
+
+/** A branch operation's result, recorded together with the next write of its transaction. */
+export interface BranchOutcome {
+  branchId: string;
+  op: string;
+  status: BranchStatusName;
+  at: Date;
+}

@@ -53,7 +53,7 @@ export class TransService {
    */
   async submit(req: TransRequest): Promise<void> {
     transTypeOf(req.transType).validate(req, 'submit');
-    const { record, created } = await this.saveNew(req, Status.submitted);
+    const { record, created, branches } = await this.saveNew(req, Status.submitted);
     const run = new TransRun(this.deps, record);
     if (!created) {
       if (record.transType !== req.transType) throw new IllegalTransition(`gid ${req.gid} belongs to a ${record.transType} transaction, not ${req.transType}`);
@@ -63,7 +63,7 @@ export class TransService {
       }
       if (record.status === Status.prepared) await run.changeStatus(Status.submitted);
     }
-    await this.process(run, req.options.wait_result === true, true);
+    await this.process(run, req.options.wait_result === true, true, created ? branches : undefined);
   }
 
   /** Aborts a prepared msg (it fails at once) or a prepared tcc (its cancels run). */
@@ -121,9 +121,19 @@ export class TransService {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
 
-  private async process(run: TransRun, wait: boolean, submitting: boolean): Promise<void> {
+  /**
+   * Runs one pass of the type processor, in the request (`wait`) or in the background. `branches` may be
+   * given when they were just created; otherwise they are read from the store.
+   */
+  private async process(run: TransRun, wait: boolean, submitting: boolean, branches?: BranchRecord[]): Promise<void> {
     const type = transTypeOf(run.g.transType);
-    const pass = async () => type.processOnce(run, await this.deps.store.findBranches(run.g.gid));
+    const pass = async () => {
+      try {
+        await type.processOnce(run, branches ?? (await this.deps.store.findBranches(run.g.gid)));
+      } finally {
+        await run.flush();
+      }
+    };
     if (!wait) {
       const background = pass()
         .catch((err: unknown) => transLogs.processFailed(this.deps.log, run.g, err))
@@ -146,7 +156,7 @@ export class TransService {
   }
 
   /** Inserts the new transaction; on a gid conflict returns the stored one instead. */
-  private async saveNew(req: TransRequest, status: GlobalStatus): Promise<{ record: GlobalRecord; created: boolean }> {
+  private async saveNew(req: TransRequest, status: GlobalStatus): Promise<{ record: GlobalRecord; created: boolean; branches: BranchRecord[] }> {
     const now = this.deps.clock();
     const defaults = { retryIntervalMs: this.deps.conf.coordinator.retryIntervalMs, maxRetryIntervalMs: this.deps.conf.coordinator.maxRetryIntervalMs };
     const interval = firstIntervalMs(req.options, defaults);
@@ -163,10 +173,10 @@ export class TransService {
       await this.deps.store.saveNew(record, branches);
     } catch (err) {
       if (!(err instanceof UniqueConflict)) throw err;
-      return { record: await this.mustFind(req.gid), created: false };
+      return { record: await this.mustFind(req.gid), created: false, branches: [] };
     }
     transLogs.saved(this.deps.log, record, branches.length);
-    return { record, created: true };
+    return { record, created: true, branches };
   }
 
   private async mustFind(gid: string): Promise<GlobalRecord> {

@@ -6,7 +6,7 @@ import { CronKind, firstIntervalMs, nextIntervalMs, type CronKindName } from '..
 import type { Store } from '../storage/store';
 import type { BranchCaller, BranchTarget } from './branch-call';
 import { transLogs } from './logs';
-import type { BranchRecord, GlobalRecord } from './records';
+import type { BranchOutcome, BranchRecord, GlobalRecord } from './records';
 import { assertMove, BranchStatus, Status, type GlobalStatus } from './status';
 
 /** The coordinator's notion of now; tests move it forward instead of sleeping. */
@@ -24,12 +24,22 @@ export interface RunDeps {
 /** After this long without touching the schedule, a successful branch pushes it forward (the lease). */
 const TOUCH_AFTER_MS = 1500;
 
+/** A branch outcome waits at most this long for the next status or schedule write to carry it. */
+const OUTCOME_FLUSH_MS = 200;
+
 /**
- * One pass over one transaction: the operations a type processor uses to move it forward. Each
- * operation writes to the store before the in-memory record changes, so a crash loses nothing.
+ * One pass over one transaction: the operations a type processor uses to move it forward. Status and
+ * schedule are written before the in-memory record changes. A branch outcome rides on the next status
+ * or schedule write (one commit instead of one per branch), or is written on its own after
+ * OUTCOME_FLUSH_MS, and at the latest by `flush` at the end of the pass. A crash inside that window
+ * only makes the coordinator call those branches again, which the barrier makes harmless (DTM batches
+ * branch updates the same way).
  */
 export class TransRun {
   private lastTouched: number;
+  private pendingOutcomes: BranchOutcome[] = [];
+  private flushTimer: NodeJS.Timeout | undefined;
+  private backgroundFlush: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly deps: RunDeps,
@@ -67,7 +77,9 @@ export class TransRun {
       rollbackTime: to === Status.failed ? now : undefined,
       rollbackReason: rollbackReason ? rollbackReason.slice(0, 1000) : undefined,
     };
-    if (!(await this.deps.store.changeGlobalStatus(this.g.gid, from, to, patch))) {
+    // A background write of earlier outcomes must land before the status that follows from them.
+    await this.backgroundFlush;
+    if (!(await this.deps.store.changeGlobalStatus(this.g.gid, from, to, patch, this.takeOutcomes()))) {
       throw new IllegalTransition(`transaction ${this.g.gid} is no longer '${from}'; another request or coordinator moved it`);
     }
     this.g.status = to;
@@ -86,7 +98,8 @@ export class TransRun {
     transLogs.branchCalled(this.deps.log, this.g, branch, answer);
     if (answer.outcome === Outcome.success || (answer.outcome === Outcome.failure && finalFailure)) {
       const status = answer.outcome === Outcome.success ? BranchStatus.succeed : BranchStatus.failed;
-      await this.deps.store.updateBranchStatus(this.g.gid, branch.branchId, branch.op, status, this.now());
+      this.pendingOutcomes.push({ branchId: branch.branchId, op: branch.op, status, at: this.now() });
+      this.flushSoon();
       branch.status = status;
       if (status === BranchStatus.failed) this.lastFailure = `${branch.op} ${branch.url} answered FAILURE: ${answer.text.slice(0, 500)}`;
       const backedOff = this.g.nextCronIntervalMs > firstIntervalMs(this.g.options, this.backoffDefaults());
@@ -117,11 +130,43 @@ export class TransRun {
     const interval = nextIntervalMs(kind, this.g.nextCronIntervalMs, this.g.options, this.backoffDefaults());
     const at = new Date(this.now().getTime() + (delayMs > 0 ? delayMs : interval));
     if (kind === CronKind.backoff) this.g.retryCount += 1;
-    await this.deps.store.touchCronTime(this.g.gid, interval, at, this.g.retryCount);
+    await this.backgroundFlush;
+    await this.deps.store.touchCronTime(this.g.gid, interval, at, this.g.retryCount, this.takeOutcomes());
     this.g.nextCronIntervalMs = interval;
     this.g.nextCronTime = at;
     this.lastTouched = this.now().getTime();
     if (kind !== CronKind.reset) transLogs.retryScheduled(this.deps.log, this.g, interval, at);
+  }
+
+  /** Writes the branch outcomes not yet written. Called at the end of every pass, error or not. */
+  async flush(): Promise<void> {
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    await this.backgroundFlush;
+    await this.deps.store.saveBranchOutcomes(this.g.gid, this.takeOutcomes());
+  }
+
+  /** Writes pending outcomes after OUTCOME_FLUSH_MS unless another write carried them first. */
+  private flushSoon(): void {
+    if (this.flushTimer) return;
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = undefined;
+      const outcomes = this.takeOutcomes();
+      if (outcomes.length === 0) return;
+      this.backgroundFlush = this.backgroundFlush
+        .then(() => this.deps.store.saveBranchOutcomes(this.g.gid, outcomes))
+        .catch((err: unknown) => {
+          // Not fatal: the outcomes go back to the queue for the next write to carry.
+          this.pendingOutcomes.unshift(...outcomes);
+          this.deps.log.warn({ err, gid: this.g.gid }, 'writing branch outcomes failed; will retry with the next write');
+        });
+    }, OUTCOME_FLUSH_MS);
+  }
+
+  private takeOutcomes(): BranchOutcome[] {
+    const outcomes = this.pendingOutcomes;
+    this.pendingOutcomes = [];
+    return outcomes;
   }
 
   private backoffDefaults() {

@@ -5,7 +5,7 @@ import { createRedis } from '../../common/redis';
 import { loadConfig } from '../../conf/config';
 import { createStore } from '../../coordinator/storage/create-store';
 import { isFinished } from '../../coordinator/trans/status';
-import { freePort, ServiceProcess } from '../helpers/processes';
+import { freePort, ServiceProcess } from '../../scripts/service-process';
 import { runId, testEnv } from '../helpers/test-env';
 import { waitFor } from '../helpers/wait';
 

@@ -4,7 +4,7 @@ import { BranchBarrier, Duplicated, Msg } from '../../common';
 import type { FlashOrders } from '../../flash/orders';
 import type { FlashStock } from '../../flash/stock';
 import { startExamplesFixture, type ExamplesFixture } from '../helpers/examples-fixture';
-import { freePort, ServiceProcess } from '../helpers/processes';
+import { freePort, ServiceProcess } from '../../scripts/service-process';
 import { testEnv } from '../helpers/test-env';
 import { waitFor, waitForStatus } from '../helpers/wait';
 

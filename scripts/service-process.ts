@@ -1,0 +1,83 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+
+const ROOT = join(__dirname, '..');
+
+/** A free TCP port on loopback, for a child process that must be restarted on the same port. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+    s.once('error', reject);
+  });
+}
+
+/**
+ * A TypeScript entry point run as a separate node process, as `npm run …` would run it: started until
+ * its health URL answers, stopped or killed on demand. Its output is kept (the last 64 KiB) and, if
+ * `onLine` is given, handed over line by line.
+ */
+export class ServiceProcess {
+  private child: ChildProcess | undefined;
+  private output = '';
+
+  constructor(
+    private readonly entry: string,
+    private readonly env: Record<string, string | undefined>,
+    private readonly healthUrl: string,
+    private readonly onLine?: (line: string) => void,
+  ) {}
+
+  /** @throws Error with the process's last output when it exits or stays silent for `timeoutMs`. */
+  async start(timeoutMs = 20_000): Promise<void> {
+    this.output = '';
+    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, this.entry)], {
+      cwd: ROOT,
+      env: { ...process.env, ...this.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.child = child;
+    for (const stream of [child.stdout, child.stderr]) {
+      stream?.on('data', (d: Buffer) => (this.output = (this.output + d.toString()).slice(-65_536)));
+      if (stream && this.onLine) createInterface({ input: stream }).on('line', this.onLine);
+    }
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      if ((await fetch(this.healthUrl).catch(() => undefined))?.ok) return;
+      if (child.exitCode !== null || Date.now() > deadline) {
+        throw new Error(`${this.entry} did not answer ${this.healthUrl} (exit code ${child.exitCode}); its output:\n${this.output.slice(-2000)}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
+  /** Resolves when the process exits on its own (not through stop or crash). */
+  exited(): Promise<number | null> {
+    const child = this.child;
+    if (!child) return Promise.resolve(null);
+    return child.exitCode !== null ? Promise.resolve(child.exitCode) : new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+  }
+
+  /** Kills the process with SIGKILL: no shutdown hook runs, as in a crash. */
+  async crash(): Promise<void> {
+    await this.stop('SIGKILL');
+  }
+
+  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    await new Promise<void>((resolve) => {
+      child.once('exit', () => resolve());
+      child.kill(signal);
+    });
+  }
+
+  get logs(): string {
+    return this.output;
+  }
+}
