@@ -40,7 +40,7 @@ export function ratioChart(rows: BenchRow[]): string {
     return [
       `<text x="${left - 8}" y="${y + 18}" text-anchor="end" font-size="13">${r.store}: ${r.scenario}</text>`,
       `<rect x="${left}" y="${y}" width="${Math.max(1, ratio * scale).toFixed(1)}" height="${barHeight}" fill="${r.store === 'mysql' ? '#4c78a8' : '#e45756'}"/>`,
-      `<text x="${left + ratio * scale + 6}" y="${y + 18}" font-size="13">${ratioText(ratio)}×</text>`,
+      `<text x="${(left + ratio * scale + 6).toFixed(1)}" y="${y + 18}" font-size="13">${ratioText(ratio)}×</text>`,
     ].join('');
   });
   const height = 60 + rows.length * (barHeight + 8);
