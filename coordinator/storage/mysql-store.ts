@@ -25,24 +25,20 @@ export class MysqlStore implements Store {
 
   /** One transaction: the global row and every branch row, or nothing. */
   async saveNew(g: GlobalRecord, branches: BranchRecord[]): Promise<void> {
-    const conn = await this.pool.getConnection();
     try {
-      await conn.beginTransaction();
-      await conn.execute(
-        `INSERT INTO trans_global (gid, trans_type, status, query_prepared, protocol, create_time, update_time,
-          rollback_reason, options, custom_data, next_cron_interval_ms, next_cron_time, owner, ext_data, retry_count)
-         VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
-        [g.gid, g.transType, g.status, g.queryPrepared, g.protocol, g.createTime, g.updateTime, g.rollbackReason,
-          JSON.stringify(g.options), g.customData, g.nextCronIntervalMs, g.nextCronTime, g.owner, JSON.stringify({ headers: g.headers }), g.retryCount],
-      );
-      if (branches.length > 0) await conn.query(insertBranchesSql(false), [branches.map(branchRow)]);
-      await conn.commit();
+      await this.inTransaction(async (conn) => {
+        await conn.execute(
+          `INSERT INTO trans_global (gid, trans_type, status, query_prepared, protocol, create_time, update_time,
+            rollback_reason, options, custom_data, next_cron_interval_ms, next_cron_time, owner, ext_data, retry_count)
+           VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+          [g.gid, g.transType, g.status, g.queryPrepared, g.protocol, g.createTime, g.updateTime, g.rollbackReason,
+            JSON.stringify(g.options), g.customData, g.nextCronIntervalMs, g.nextCronTime, g.owner, JSON.stringify({ headers: g.headers }), g.retryCount],
+        );
+        if (branches.length > 0) await conn.query(insertBranchesSql(false), [branches.map(branchRow)]);
+      });
     } catch (err) {
-      await conn.rollback().catch(() => undefined);
       if ((err as { code?: string }).code === 'ER_DUP_ENTRY') throw new UniqueConflict(`gid ${g.gid} exists`);
       throw err;
-    } finally {
-      conn.release();
     }
   }
 
@@ -71,23 +67,12 @@ export class MysqlStore implements Store {
 
   /** In one transaction: lock the global row in `whileStatus` (FOR UPDATE), then insert-ignore the branches. */
   async addBranches(gid: string, whileStatus: GlobalStatus, branches: BranchRecord[]): Promise<boolean> {
-    const conn = await this.pool.getConnection();
-    try {
-      await conn.beginTransaction();
+    return this.inTransaction(async (conn) => {
       const [rows] = await conn.execute<RowDataPacket[]>('SELECT id FROM trans_global WHERE gid=? AND status=? FOR UPDATE', [gid, whileStatus]);
-      if (rows.length === 0) {
-        await conn.rollback();
-        return false;
-      }
+      if (rows.length === 0) return false;
       if (branches.length > 0) await conn.query(insertBranchesSql(true), [branches.map(branchRow)]);
-      await conn.commit();
       return true;
-    } catch (err) {
-      await conn.rollback().catch(() => undefined);
-      throw err;
-    } finally {
-      conn.release();
-    }
+    });
   }
 
   async saveBranchOutcomes(gid: string, outcomes: BranchOutcome[]): Promise<void> {
@@ -110,15 +95,22 @@ export class MysqlStore implements Store {
    */
   private async withOutcomes(gid: string, outcomes: BranchOutcome[], write: (conn: MysqlConnection | MysqlPool) => Promise<boolean>): Promise<boolean> {
     if (outcomes.length === 0) return write(this.pool);
-    const conn = await this.pool.getConnection();
-    try {
-      await conn.beginTransaction();
+    return this.inTransaction(async (conn) => {
       for (const o of outcomes) {
         await conn.execute('UPDATE trans_branch_op SET status=?, finish_time=?, update_time=? WHERE gid=? AND branch_id=? AND op=?', [o.status, o.at, o.at, gid, o.branchId, o.op]);
       }
-      const ok = await write(conn);
+      return write(conn);
+    });
+  }
+
+  /** Runs `work` in one transaction on one pooled connection: committed if it returns, rolled back if it throws. */
+  private async inTransaction<T>(work: (conn: MysqlConnection) => Promise<T>): Promise<T> {
+    const conn = await this.pool.getConnection();
+    try {
+      await conn.beginTransaction();
+      const result = await work(conn);
       await conn.commit();
-      return ok;
+      return result;
     } catch (err) {
       await conn.rollback().catch(() => undefined);
       throw err;
