@@ -4,7 +4,7 @@ import { Outcome } from '../../common/http/branch-result';
 import type { Logger } from '../../common/log';
 import { CronKind, firstIntervalMs, nextIntervalMs, type CronKindName } from '../cron/backoff';
 import type { Store } from '../storage/store';
-import type { BranchCaller, BranchTarget } from './branch-call';
+import type { BranchAnswer, BranchCaller, BranchTarget } from './branch-call';
 import { transLogs } from './logs';
 import type { BranchOutcome, BranchRecord, GlobalRecord } from './records';
 import { assertMove, BranchStatus, Status, type GlobalStatus } from './status';
@@ -40,6 +40,8 @@ export class TransRun {
   private pendingOutcomes: BranchOutcome[] = [];
   private flushTimer: NodeJS.Timeout | undefined;
   private backgroundFlush: Promise<void> = Promise.resolve();
+  /** The reason given by the last saga action that answered FAILURE, for the rollback reason. */
+  lastFailure = '';
 
   constructor(
     private readonly deps: RunDeps,
@@ -115,11 +117,8 @@ export class TransRun {
     throw new UpstreamError(`${branch.op} ${branch.url} answered ${answer.status || 'nothing'}: ${answer.text.slice(0, 500)}`);
   }
 
-  /** The reason given by the last saga action that answered FAILURE. */
-  lastFailure = '';
-
   /** Calls a URL that is not a stored branch (msg query-back), without recording anything. */
-  async callUrl(target: BranchTarget) {
+  async callUrl(target: BranchTarget): Promise<BranchAnswer> {
     const answer = await this.deps.caller.call(this.g, target);
     transLogs.branchCalled(this.deps.log, this.g, target, answer);
     return answer;
