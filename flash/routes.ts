@@ -20,6 +20,7 @@ export interface FlashRouteDeps {
 }
 
 const buyerQuery = z.object({ user_id: z.coerce.number().int().nonnegative().optional() });
+const resetQuery = z.object({ stock: z.coerce.number().int().nonnegative().max(1_000_000_000).default(100) });
 const createOrderBody = z.object({ user_id: z.number().int().nonnegative(), product_id: z.number().int().positive() });
 
 /** The flash-sale endpoints: the three public sales, the status, and the two endpoints the coordinator calls. */
@@ -39,6 +40,14 @@ export function addFlashRoutes(router: Router, deps: FlashRouteDeps): void {
   router.post('/api/busi/flashSales-batch', batch);
 
   router.get('/api/busi/flashStatus', route(async () => ({ stock_left: await deps.stock.left(), orders: await deps.orders.count() })));
+
+  const reset = route(async (req) => {
+    const { stock } = parseInput(resetQuery, req.query, 'public', 'query');
+    await deps.stock.reset(stock);
+    return { stock_left: stock, orders_removed: await deps.orders.deleteAll() };
+  });
+  router.get('/api/busi/flashReset', reset);
+  router.post('/api/busi/flashReset', reset);
 
   // Called by the coordinator: query-back of a prepared sale, and the message's only branch.
   router.get(

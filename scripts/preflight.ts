@@ -25,15 +25,18 @@ export async function checkServices(conf: Config): Promise<Unreachable[]> {
     });
   }
   const redis = new Redis({ host: conf.redis.host, port: conf.redis.port, lazyConnect: true, connectTimeout: 3000, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  redis.on('error', () => undefined);
+  // ioredis rejects with "Connection is closed"; the cause (ECONNREFUSED, …) comes through 'error'.
+  let cause: unknown;
+  redis.on('error', (err: unknown) => (cause ??= err));
   try {
     await redis.connect();
     await redis.ping();
   } catch (err) {
+    const reason = cause ?? err;
     problems.push({
       what: 'Redis',
       where: `${conf.redis.host}:${conf.redis.port} (REDIS_HOST, REDIS_PORT)`,
-      error: err instanceof Error ? err.message : String(err),
+      error: reason instanceof Error ? reason.message : String(reason),
       howToStart: 'redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no   (install: apt-get install redis-server)',
     });
   } finally {

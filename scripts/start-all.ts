@@ -61,6 +61,7 @@ Try:
   curl ${busi}/api/busi/flashSales-crash    # takes a unit, "crashes"; the order appears ~3 s later
   curl ${busi}/api/busi/flashSales-batch    # stock 4, a crash, 10 buyers: 3 orders, then 4, never more
   curl ${busi}/api/busi/flashStatus         # stock left and orders
+  curl '${busi}/api/busi/flashReset?stock=100'   # put 100 units on sale, clear the orders
   curl 'http://localhost:${conf.coordinator.port}/api/dtmsvr/all?limit=5'   # the latest transactions
 
 Ctrl-C stops everything.`);

@@ -25,6 +25,13 @@ describe('flash-sale example', function () {
 
   const ordersEventually = (n: number, timeoutMs = 15_000) => waitFor(`${n} flash orders`, async () => ((await orders.count()) === n ? true : undefined), timeoutMs);
 
+  it('restocks and clears the orders through flashReset, refusing a bad stock', async () => {
+    assert.deepEqual((await api.get('/api/busi/flashReset?stock=5').expect(200)).body.stock_left, 5);
+    assert.equal(await stock.left(), 5);
+    assert.equal(await orders.count(), 0);
+    assert.equal((await api.get('/api/busi/flashReset?stock=-1').expect(400)).body.field, 'stock');
+  });
+
   it('sells one unit: stock -1 and one order row, created through the message', async () => {
     await stock.reset(5);
     await orders.deleteAll();
