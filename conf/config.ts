@@ -22,6 +22,8 @@ export const ENV = {
   timeoutToFailMs: 'TIMEOUT_TO_FAIL_MS',
   requestTimeoutMs: 'REQUEST_TIMEOUT_MS',
   cronIntervalMs: 'CRON_INTERVAL_MS',
+  cronWorkers: 'CRON_WORKERS',
+  finishedExpireMs: 'FINISHED_EXPIRE_MS',
   maxRetryIntervalMs: 'MAX_RETRY_INTERVAL_MS',
   logLevel: 'LOG_LEVEL',
   flashKillAfterDeduct: 'FLASH_KILL_AFTER_DEDUCT',
@@ -57,6 +59,8 @@ const schema = z.object({
   [ENV.timeoutToFailMs]: positiveMs.default(35_000),
   [ENV.requestTimeoutMs]: positiveMs.default(3_000),
   [ENV.cronIntervalMs]: positiveMs.default(3_000),
+  [ENV.cronWorkers]: z.coerce.number().int().min(1).max(64).default(4),
+  [ENV.finishedExpireMs]: positiveMs.default(7 * 24 * 3600 * 1000),
   [ENV.maxRetryIntervalMs]: positiveMs.default(600_000),
   [ENV.logLevel]: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   [ENV.flashKillAfterDeduct]: z.enum(['0', '1'], { message: 'must be 0 or 1' }).default('0'),
@@ -78,6 +82,9 @@ export interface Config {
     readonly timeoutToFailMs: number;
     readonly requestTimeoutMs: number;
     readonly cronIntervalMs: number;
+    readonly cronWorkers: number;
+    /** Redis store: finished transactions are deleted after this long (MySQL keeps them). */
+    readonly finishedExpireMs: number;
   };
   readonly barrierDb: string;
   readonly orderDb: string;
@@ -128,6 +135,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       timeoutToFailMs: v[ENV.timeoutToFailMs],
       requestTimeoutMs: v[ENV.requestTimeoutMs],
       cronIntervalMs: v[ENV.cronIntervalMs],
+      cronWorkers: v[ENV.cronWorkers],
+      finishedExpireMs: v[ENV.finishedExpireMs],
     },
     barrierDb: v[ENV.barrierDb],
     orderDb: v[ENV.orderDb],

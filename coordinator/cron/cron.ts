@@ -14,6 +14,8 @@ export interface CronDeps {
   intervalMs: number;
   /** How long a picked transaction stays leased to this coordinator before another may take it. */
   leaseMs: number;
+  /** Loops running side by side; each leases its own transaction, so a slow branch holds up only one. */
+  workers: number;
 }
 
 /**
@@ -22,8 +24,8 @@ export interface CronDeps {
  */
 export class Cron {
   private running = false;
-  private loop: Promise<void> | undefined;
-  private wake: (() => void) | undefined;
+  private loops: Promise<void>[] = [];
+  private readonly wakers = new Set<() => void>();
   private readonly ownerPrefix = `${hostname()}-${process.pid}`;
 
   constructor(private readonly deps: CronDeps) {}
@@ -49,18 +51,19 @@ export class Cron {
     return gids;
   }
 
-  /** Starts the background loop. */
+  /** Starts the background loops. */
   start(): void {
     if (this.running) return;
     this.running = true;
-    this.loop = this.run();
+    this.loops = Array.from({ length: Math.max(1, this.deps.workers) }, () => this.run());
   }
 
-  /** Stops the loop and waits for the transaction in hand to finish its pass. */
+  /** Stops the loops and waits for the transactions in hand to finish their pass. */
   async stop(): Promise<void> {
     this.running = false;
-    this.wake?.();
-    await this.loop;
+    for (const wake of this.wakers) wake();
+    await Promise.all(this.loops);
+    this.loops = [];
   }
 
   private async run(): Promise<void> {
@@ -77,11 +80,13 @@ export class Cron {
 
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      this.wake = () => {
+      const wake = () => {
         clearTimeout(timer);
+        this.wakers.delete(wake);
         resolve();
       };
+      const timer = setTimeout(wake, ms);
+      this.wakers.add(wake);
     });
   }
 }

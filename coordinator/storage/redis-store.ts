@@ -33,15 +33,18 @@ interface StoredBranch {
 /**
  * The store on Redis. Per transaction: a hash of the global fields, a list of branch keys in order and
  * a hash of branch JSON; shared: a zset of unfinished gids by next_cron_time and one of every gid by id.
- * Every write is one Lua script, so each is atomic. Keys start with REDIS_PREFIX + "dtm:".
+ * Every write is one Lua script, so each is atomic. Keys start with REDIS_PREFIX + "dtm:". A finished
+ * transaction's keys expire after FINISHED_EXPIRE_MS, as DTM expires finished data in Redis.
  */
 export class RedisStore implements Store {
   private readonly redis: Redis;
   private readonly p: string;
+  private readonly finishedExpireMs: number;
 
   constructor(conf: Config) {
     this.redis = createRedis(conf);
     this.p = `${conf.redis.prefix}dtm:`;
+    this.finishedExpireMs = conf.coordinator.finishedExpireMs;
   }
 
   async init(): Promise<void> {
@@ -74,8 +77,8 @@ export class RedisStore implements Store {
     await this.saveBranchOutcomes(gid, outcomes);
     const answer = await scripts.changeStatus.run(
       this.redis,
-      [this.k('g', gid), `${this.p}due`],
-      [from, to, patch.updateTime.getTime(), patch.finishTime?.getTime() ?? '', patch.rollbackTime?.getTime() ?? '', patch.rollbackReason ?? '', gid, isFinished(to) ? '1' : '0'],
+      [this.k('g', gid), `${this.p}due`, this.k('bl', gid), this.k('bd', gid)],
+      [from, to, patch.updateTime.getTime(), patch.finishTime?.getTime() ?? '', patch.rollbackTime?.getTime() ?? '', patch.rollbackReason ?? '', gid, isFinished(to) ? '1' : '0', this.finishedExpireMs],
     );
     return answer === 'OK';
   }
@@ -105,6 +108,9 @@ export class RedisStore implements Store {
     const gids = await this.redis.zrevrangebyscore(`${this.p}all`, max, '-inf', 'LIMIT', 0, limit);
     const found = await Promise.all(gids.map((gid) => this.findGlobal(gid)));
     const transactions = found.filter((g): g is GlobalRecord => g !== undefined);
+    // Finished transactions expire (FINISHED_EXPIRE_MS); their gids leave the listing when met here.
+    const expired = gids.filter((_, i) => found[i] === undefined);
+    if (expired.length > 0) await this.redis.zrem(`${this.p}all`, ...expired);
     const last = transactions[transactions.length - 1];
     return { transactions, nextPosition: gids.length === limit && last?.id ? last.id : '' };
   }

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import request from 'supertest';
 import { startCoordinatorFixture, gidFor, type CoordinatorFixture } from '../helpers/coordinator-fixture';
-import { STORES } from '../helpers/test-env';
+import { createRedis } from '../../common/redis';
+import { STORES, testConfig } from '../helpers/test-env';
 
 for (const store of STORES) {
   describe(`coordinator API (${store} store)`, () => {
@@ -99,6 +100,26 @@ for (const store of STORES) {
       assert.equal(Buffer.from(q.body.branches[1].bin_data, 'base64').toString(), '{"x":1}');
       assert.deepEqual(q.body.branches.map((b: { branch_id: string }) => b.branch_id), ['01', '01']);
     });
+
+    if (store === 'redis') {
+      it('lets a finished transaction expire from Redis, and keeps an unfinished one', async function () {
+        const done = gidFor(`${this.test!.title}-done`);
+        const open = gidFor(`${this.test!.title}-open`);
+        await api.post('/api/dtmsvr/submit').send({ ...sagaBody(done), wait_result: true }).expect(200);
+        await api.post('/api/dtmsvr/prepare').send({ gid: open, trans_type: 'tcc' }).expect(200);
+        const redis = createRedis(testConfig('redis'));
+        const prefix = `${testConfig('redis').redis.prefix}dtm:`;
+        try {
+          for (const kind of ['g', 'bl', 'bd']) {
+            const ttl = await redis.pttl(`${prefix}${kind}:${done}`);
+            assert.ok(ttl > 6 * 24 * 3600 * 1000, `${kind} of the finished transaction expires in about a week (${ttl} ms)`);
+          }
+          assert.equal(await redis.pttl(`${prefix}g:${open}`), -1, 'an unfinished transaction never expires');
+        } finally {
+          await redis.quit();
+        }
+      });
+    }
 
     it('lists transactions newest first, page by page', async function () {
       const gids = [gidFor(`${this.test!.title}-1`), gidFor(`${this.test!.title}-2`), gidFor(`${this.test!.title}-3`)];
