@@ -61,6 +61,9 @@ export class TransService {
       if (record.status === Status.failed || record.status === Status.aborting) {
         throw new BranchFailure(`transaction ${req.gid} is '${record.status}' and cannot be submitted${record.rollbackReason ? `: ${record.rollbackReason}` : ''}`);
       }
+      // Already submitted: whoever submitted it first (or the cron loop) is driving it; only a caller
+      // that waits for the result runs a pass of its own, which the status guard keeps consistent.
+      if (record.status === Status.submitted && req.options.wait_result !== true) return;
       if (record.status === Status.prepared) await run.changeStatus(Status.submitted);
     }
     await this.process(run, req.options.wait_result === true, true, created ? branches : undefined);
