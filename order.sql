@@ -16,6 +16,7 @@ CREATE TABLE IF NOT EXISTS order1 (
   product_id int NOT NULL,
   product_count int NOT NULL,
   amount decimal(12, 2) NOT NULL,
+  coupon_id int NOT NULL DEFAULT 0 COMMENT '0: no coupon',
   status varchar(16) NOT NULL COMMENT 'PAYING after the saga succeeds, FAILED after it rolls back',
   create_time datetime NOT NULL DEFAULT now(),
   update_time datetime NOT NULL DEFAULT now(),

@@ -61,7 +61,7 @@ export async function checkInvariants(src: CheckSources): Promise<CheckResult[]>
     detail: `${globals.length} transactions, ${unfinished.length} unfinished, ${stuck.length} overdue${stuck.length ? `: ${stuck.slice(0, 5).map((g) => `${g.gid} (${g.status})`).join(', ')}` : ''}`,
   });
 
-  const orders = await rowsOf(src.orderDb, 'SELECT o.order_id, o.status, o.product_id, o.product_count, p.status AS pay_status FROM order1 o LEFT JOIN pay p ON p.order_id = o.order_id');
+  const orders = await rowsOf(src.orderDb, 'SELECT o.order_id, o.status, o.product_id, o.product_count, o.coupon_id, p.status AS pay_status FROM order1 o LEFT JOIN pay p ON p.order_id = o.order_id');
   const paying = orders.filter((o) => o.status === 'PAYING');
   const badPaying = paying.filter((o) => o.pay_status !== 'CREATED' || byGid.get(`gid-${o.order_id}`)?.status !== 'succeed');
   const badFailed = orders.filter((o) => o.status === 'FAILED' && (o.pay_status === 'CREATED' || byGid.get(`gid-${o.order_id}`)?.status === 'succeed'));
@@ -70,6 +70,13 @@ export async function checkInvariants(src: CheckSources): Promise<CheckResult[]>
     ok: badPaying.length === 0 && badFailed.length === 0,
     detail: `${paying.length} PAYING with CREATED payment and succeeded saga; ${orders.length - paying.length} others; ${badPaying.length + badFailed.length} mismatched${[...badPaying, ...badFailed].slice(0, 3).map((o) => ` ${String(o.order_id)}`).join(',')}`,
   });
+
+  const coupons = await rowsOf(src.orderDb, 'SELECT coupon_id, used FROM user_coupon');
+  const couponProblems = coupons.flatMap((c) => {
+    const users = paying.filter((o) => Number(o.coupon_id) === Number(c.coupon_id)).length;
+    return users === (Number(c.used) === 1 ? 1 : 0) ? [] : [`coupon ${c.coupon_id}: used=${c.used} but ${users} PAYING orders use it`];
+  });
+  results.push({ name: 'each used coupon belongs to one live order', ok: couponProblems.length === 0, detail: couponProblems.join('; ') || `${coupons.length} coupons match` });
 
   const stock = await rowsOf(src.orderDb, 'SELECT product_id, stock FROM stock');
   const stockMismatch: string[] = [];

@@ -39,8 +39,8 @@ export function addOrderBranches(router: Router, deps: BranchDeps): void {
 
   branch('orderCreate', async (conn, r) => {
     try {
-      await conn.execute(`INSERT INTO order1 (user_id, order_id, product_id, product_count, amount, status) VALUES (?,?,?,?,?,'PAYING')`, [
-        r.user_id, r.order_id, r.product_id, r.product_count, r.amount,
+      await conn.execute(`INSERT INTO order1 (user_id, order_id, product_id, product_count, amount, coupon_id, status) VALUES (?,?,?,?,?,?,'PAYING')`, [
+        r.user_id, r.order_id, r.product_id, r.product_count, r.amount, r.coupon_id,
       ]);
     } catch (err) {
       if ((err as { code?: string }).code === 'ER_DUP_ENTRY') throw new BranchFailure(`order ${r.order_id} exists already`, { field: 'order_id' });

@@ -17,7 +17,8 @@ const KILL_EVERY_MS = 2500;
 const FLASH_STOCK = 100;
 
 const endpoints = [
-  ...Array<string>(8).fill('/api/fireSucceed'),
+  ...Array<string>(7).fill('/api/fireSucceed'),
+  '/api/fireSucceed?coupon_id=100',
   ...Array<string>(3).fill('/api/fireFailed'),
   ...Array<string>(3).fill('/api/fireFailedCoupon'),
   ...Array<string>(6).fill('/api/busi/flashSales'),
