@@ -3,7 +3,7 @@ import { route } from '../../common/http/branch-result';
 import { parseInput } from '../../common/http/validate';
 import type { Store } from '../storage/store';
 import type { TransService } from '../trans/service';
-import { gidQuerySchema, listQuerySchema } from './schemas';
+import { gidOnlySchema, listQuerySchema } from './schemas';
 import { branchToWire, globalToWire } from './wire';
 
 /** The version this coordinator reports; it speaks the DTM 1.x HTTP protocol. */
@@ -14,7 +14,7 @@ export function addQueryRoutes(router: Router, service: TransService, store: Sto
   router.get(
     '/query',
     route(async (req) => {
-      const { gid } = parseInput(gidQuerySchema, req.query, 'public', 'query');
+      const { gid } = parseInput(gidOnlySchema, req.query, 'public', 'query');
       const { transaction, branches } = await service.query(gid);
       return { transaction: transaction ? globalToWire(transaction) : null, branches: branches.map(branchToWire) };
     }),

@@ -5,6 +5,7 @@ import { z } from 'zod';
  * DTM ignores them (clients send retry_count, op, …). Durations are whole seconds.
  */
 const seconds = z.number().int('must be a whole number of seconds').nonnegative('must not be negative');
+const count = z.number().int('must be a whole number').nonnegative('must not be negative');
 const gid = z.string().min(1, 'is required').max(128, 'is longer than 128 characters').regex(/^[A-Za-z0-9_.:-]+$/, 'may hold letters, digits and _ . : - only');
 
 export const transBodySchema = z.object({
@@ -19,7 +20,7 @@ export const transBodySchema = z.object({
   timeout_to_fail: seconds.optional(),
   request_timeout: seconds.optional(),
   retry_interval: seconds.optional(),
-  retry_limit: seconds.optional(),
+  retry_limit: count.optional(),
   branch_headers: z.record(z.string(), z.string()).optional(),
   passthrough_headers: z.array(z.string()).optional(),
   concurrent: z.boolean().optional(),
@@ -38,7 +39,8 @@ export const registerBranchSchema = z.object({
   cancel: url,
 });
 
-export const gidQuerySchema = z.object({ gid });
+/** Query of `query`, and body of `forceStop`: only the gid matters. */
+export const gidOnlySchema = z.object({ gid });
 
 export const listQuerySchema = z.object({
   position: z.string().regex(/^\d*$/, 'must be the next_position of a previous page').optional(),

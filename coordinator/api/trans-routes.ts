@@ -3,7 +3,7 @@ import { route } from '../../common/http/branch-result';
 import { parseInput } from '../../common/http/validate';
 import { localGid } from '../../common/sdk/trans-base';
 import type { TransRequest, TransService } from '../trans/service';
-import { registerBranchSchema, transBodySchema, type TransBody } from './schemas';
+import { gidOnlySchema, registerBranchSchema, transBodySchema, type TransBody } from './schemas';
 
 /** Turns a validated body into the service's request, reading passthrough headers off the request. */
 function toTransRequest(body: TransBody, req: Request): TransRequest {
@@ -43,7 +43,7 @@ export function addTransRoutes(router: Router, service: TransService): void {
   router.post('/prepare', route(async (req) => service.prepare(parseTrans(req))));
   router.post('/submit', route(async (req) => service.submit(parseTrans(req))));
   router.post('/abort', route(async (req) => service.abort(parseTrans(req))));
-  router.post('/forceStop', route(async (req) => service.forceStop(parseTrans(req).gid)));
+  router.post('/forceStop', route(async (req) => service.forceStop(parseInput(gidOnlySchema, req.body, 'public').gid)));
   const register = route(async (req) => {
     const body = parseInput(registerBranchSchema, req.body, 'public');
     await service.registerBranch({ gid: body.gid, transType: body.trans_type, branchId: body.branch_id, data: body.data ?? '', confirm: body.confirm, cancel: body.cancel });

@@ -82,7 +82,7 @@ for (const store of STORES) {
     it('stops an unfinished transaction with forceStop', async function () {
       const gid = gidFor(this.test!.title);
       await api.post('/api/dtmsvr/prepare').send({ gid, trans_type: 'tcc' }).expect(200);
-      await api.post('/api/dtmsvr/forceStop').send({ gid, trans_type: 'tcc' }).expect(200);
+      await api.post('/api/dtmsvr/forceStop').send({ gid }).expect(200);
       const q = await api.get(`/api/dtmsvr/query?gid=${gid}`).expect(200);
       assert.equal(q.body.transaction.status, 'failed');
       assert.equal(q.body.transaction.rollback_reason, 'stopped by forceStop');
