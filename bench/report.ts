@@ -48,7 +48,7 @@ export function ratioChart(rows: BenchRow[]): string {
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif">
 <text x="10" y="22" font-size="15" font-weight="bold">Throughput relative to the same-run baseline</text>
 <line x1="${one}" y1="32" x2="${one}" y2="${height - 10}" stroke="#888" stroke-dasharray="4 3"/>
-<text x="${one + 3}" y="${height - 12}" font-size="11" fill="#555">1× baseline</text>
+<text x="${one - 3}" y="${height - 12}" font-size="11" fill="#555" text-anchor="end">1× baseline</text>
 ${bars.join('\n')}
 </svg>
 `;
