@@ -76,8 +76,4 @@ export class ServiceProcess {
       child.kill(signal);
     });
   }
-
-  get logs(): string {
-    return this.output;
-  }
 }
