@@ -4,7 +4,7 @@ import type { Config } from '../../conf/config';
 import { createRedis } from '../../common/redis';
 import { RedisScript } from '../../common/redis-script';
 import type { BranchOutcome, BranchRecord, GlobalRecord } from '../trans/records';
-import { isFinished, type BranchStatusName, type GlobalStatus } from '../trans/status';
+import { isFinished, type GlobalStatus } from '../trans/status';
 import { UniqueConflict, type GlobalPage, type StatusPatch, type Store } from './store';
 
 const script = (name: string) => new RedisScript(join(__dirname, 'redis-scripts', `${name}.lua`));
@@ -17,18 +17,8 @@ const scripts = {
   lockOneDue: script('lock-one-due'),
 };
 
-/** The JSON a branch is stored as; times are epoch milliseconds. */
-interface StoredBranch {
-  gid: string;
-  url: string;
-  data: string;
-  branchId: string;
-  op: string;
-  status: BranchStatusName;
-  createTime: number;
-  updateTime: number;
-  finishTime: number | null;
-}
+/** The JSON a branch is stored as: the record with its times as epoch milliseconds. */
+type StoredBranch = Omit<BranchRecord, 'createTime' | 'updateTime' | 'finishTime'> & { createTime: number; updateTime: number; finishTime: number | null };
 
 /**
  * The store on Redis. Per transaction: a hash of the global fields, a list of branch keys in order and
