@@ -24,6 +24,30 @@ function parseLayout(customData: string): SagaLayout {
   return { concurrent: layout.concurrent === true, orders: layout.orders ?? {} };
 }
 
+/** A cycle among the branch orders (a list of step indexes), or undefined. */
+function findCycle(count: number, orders: Record<string, number[]>): number[] | undefined {
+  const state = new Array<'new' | 'open' | 'done'>(count).fill('new');
+  const path: number[] = [];
+  const visit = (i: number): number[] | undefined => {
+    if (state[i] === 'open') return [...path.slice(path.indexOf(i)), i];
+    if (state[i] === 'done') return undefined;
+    state[i] = 'open';
+    path.push(i);
+    for (const before of orders[String(i)] ?? []) {
+      const cycle = visit(before);
+      if (cycle) return cycle;
+    }
+    path.pop();
+    state[i] = 'done';
+    return undefined;
+  };
+  for (let i = 0; i < count; i++) {
+    const cycle = visit(i);
+    if (cycle) return cycle;
+  }
+  return undefined;
+}
+
 /** A step's two operations. DTM stores compensate before action for every step. */
 interface Step {
   action: BranchRecord;
@@ -98,6 +122,8 @@ export const sagaType: TransType = {
         throw new InvalidInput('custom_data.orders needs "concurrent": true', { field: 'custom_data' });
       }
     }
+    const cycle = findCycle(input.steps.length, layout.orders);
+    if (cycle) throw new InvalidInput(`custom_data.orders has a cycle (${cycle.join(' → ')}); those steps could never start`, { field: 'custom_data' });
   },
 
   genBranches(input: NewTransInput, now: Date): BranchRecord[] {

@@ -42,6 +42,14 @@ for (const store of STORES) {
       ['a negative timeout', { gid: 'g5', trans_type: 'saga', timeout_to_fail: -1 }, 'timeout_to_fail'],
       ['a step of the wrong type', { gid: 'g6', trans_type: 'saga', steps: 'nope' }, 'steps'],
       ['the grpc protocol', { gid: 'g7', trans_type: 'saga', protocol: 'grpc' }, 'protocol'],
+      [
+        'branch orders that form a cycle',
+        {
+          gid: 'g8', trans_type: 'saga', payloads: ['{}', '{}'], custom_data: '{"concurrent":true,"orders":{"0":[1],"1":[0]}}',
+          steps: [{ action: 'http://x/a', compensate: 'http://x/ar' }, { action: 'http://x/b', compensate: 'http://x/br' }],
+        },
+        'custom_data',
+      ],
     ];
     for (const [what, body, field] of bad) {
       it(`refuses a submit with ${what} (400 naming ${field})`, async () => {
