@@ -23,7 +23,8 @@ CREATE TABLE IF NOT EXISTS dtm.trans_global (
   retry_count int NOT NULL DEFAULT 0,
   PRIMARY KEY (id),
   UNIQUE KEY gid (gid),
-  KEY status_next_cron_time (status, next_cron_time)
+  KEY owner (owner) COMMENT 'the cron loop reads back what it leased by owner',
+  KEY status_next_cron_time (status, next_cron_time) COMMENT 'the cron loop finds due transactions'
 ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4;
 CREATE TABLE IF NOT EXISTS dtm.trans_branch_op (
   id bigint NOT NULL AUTO_INCREMENT,
