@@ -5,6 +5,8 @@ import type { Store } from '../storage/store';
 import type { TransService } from '../trans/service';
 import type { Clock } from '../trans/trans-run';
 
+const SUMMARY_EVERY_MS = 10_000;
+
 export interface CronDeps {
   store: Store;
   service: TransService;
@@ -27,6 +29,9 @@ export class Cron {
   private loops: Promise<void>[] = [];
   private readonly wakers = new Set<() => void>();
   private readonly ownerPrefix = `${hostname()}-${process.pid}`;
+  /** Progress since the last summary line, so a long recovery shows how it advances. */
+  private processed = 0;
+  private lastSummary = Date.now();
 
   constructor(private readonly deps: CronDeps) {}
 
@@ -37,7 +42,18 @@ export class Cron {
     const g = await this.deps.store.lockOneDue(now, owner, new Date(now.getTime() + this.deps.leaseMs));
     if (!g) return undefined;
     await this.deps.service.processLeased(g);
+    this.processed += 1;
+    this.summarize();
     return g.gid;
+  }
+
+  /** At most every SUMMARY_EVERY_MS, one line with how many transactions the loops have processed. */
+  private summarize(): void {
+    const now = Date.now();
+    if (now - this.lastSummary < SUMMARY_EVERY_MS) return;
+    this.deps.log.info({ event: 'cron.progress', processed: this.processed, seconds: Math.round((now - this.lastSummary) / 1000) }, `cron processed ${this.processed} transactions`);
+    this.processed = 0;
+    this.lastSummary = now;
   }
 
   /** Runs `runOnce` until nothing is due (at most `max` times); returns the gids processed. */
