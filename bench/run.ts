@@ -11,6 +11,7 @@ import { createHttpClient } from '../common/http/client';
 import { createMysqlPool } from '../common/mysql';
 import { Msg } from '../common/sdk/msg';
 import { Saga } from '../common/sdk/saga';
+import { FLASH_PRODUCT_ID, FlashStock } from '../flash/stock';
 import { freePort, ServiceProcess } from '../scripts/service-process';
 import { runLoad } from './load';
 import { markdownTable, ratioChart, type BenchRow } from './report';
@@ -70,7 +71,7 @@ async function benchStore(store: StoreKind, rows: BenchRow[]): Promise<void> {
     rows.push({ store, scenario: 'msg doAndSubmit', subject: msg, baselineName: 'local step + direct branch call', baseline: localAndCall });
 
     console.log(`[${store}] flash sales vs raw Redis Lua…`);
-    await redis.set(`${env.REDIS_PREFIX}{flash}:stock:1`, 1_000_000_000);
+    await new FlashStock(redis, env.REDIS_PREFIX, FLASH_PRODUCT_ID).reset(1_000_000_000);
     const lua = "local v = redis.call('GET', KEYS[1]) if v and tonumber(v) > 0 then return redis.call('DECR', KEYS[1]) end return -1";
     const rawKey = `${env.REDIS_PREFIX}{flash}:raw`;
     await redis.set(rawKey, 1_000_000_000);

@@ -5,6 +5,7 @@ import type { MysqlPool } from '../common/mysql';
 import type { Store } from '../coordinator/storage/store';
 import type { GlobalRecord } from '../coordinator/trans/records';
 import { isFinished } from '../coordinator/trans/status';
+import { FLASH_PRODUCT_ID, FlashStock } from '../flash/stock';
 
 /** One checked invariant: what was checked, whether it holds, and the evidence. */
 export interface CheckResult {
@@ -89,20 +90,20 @@ export async function checkInvariants(src: CheckSources): Promise<CheckResult[]>
   }
   results.push({ name: 'order stock + sold = initial', ok: stockMismatch.length === 0, detail: stockMismatch.join('; ') || `${stock.length} products balance` });
 
-  const succeededSagas = globals.filter((g) => g.transType === 'saga' && g.gid.startsWith('gid-') && isFinished(g.status));
+  const finishedOrderSagas = globals.filter((g) => g.transType === 'saga' && g.gid.startsWith('gid-') && isFinished(g.status));
   const barrierProblems: string[] = [];
-  for (const g of succeededSagas) {
+  for (const g of finishedOrderSagas) {
     const rows = await rowsOf(src.orderDb, `SELECT branch_id, op, reason FROM \`${src.conf.barrierDb}\`.barrier WHERE gid=?`, [g.gid]);
     const applied = rows.filter((r) => r.op === 'action' && r.reason === 'action').length;
     const compensated = rows.filter((r) => r.op === 'compensate').length;
     if (g.status === 'succeed' && (applied !== 4 || compensated !== 0)) barrierProblems.push(`${g.gid}: ${applied} actions, ${compensated} compensations`);
     if (g.status === 'failed' && compensated < applied) barrierProblems.push(`${g.gid}: ${applied} actions but ${compensated} compensations`);
   }
-  results.push({ name: 'barrier rows match branch outcomes', ok: barrierProblems.length === 0, detail: barrierProblems.slice(0, 5).join('; ') || `${succeededSagas.length} finished order sagas checked` });
+  results.push({ name: 'barrier rows match branch outcomes', ok: barrierProblems.length === 0, detail: barrierProblems.slice(0, 5).join('; ') || `${finishedOrderSagas.length} finished order sagas checked` });
 
   const flashOrders = await rowsOf(src.flashDb, 'SELECT order_id FROM flash_order');
-  const prefix = `${src.conf.redis.prefix}{flash}:barrier:`;
-  const deducted = flashOrders.length === 0 ? [] : await src.redis.mget(...flashOrders.map((o) => `${prefix}${String(o.order_id)}-00-msg-01`));
+  const flashStock = new FlashStock(src.redis, src.conf.redis.prefix, FLASH_PRODUCT_ID);
+  const deducted = flashOrders.length === 0 ? [] : await src.redis.mget(...flashOrders.map((o) => flashStock.barrier.msgStepKey(String(o.order_id))));
   const withoutDeduction = flashOrders.filter((_, i) => deducted[i] !== 'op');
   results.push({
     name: 'no flash order without its stock deduction',
@@ -110,7 +111,7 @@ export async function checkInvariants(src: CheckSources): Promise<CheckResult[]>
     detail: `${flashOrders.length} flash orders, ${withoutDeduction.length} without a deduction`,
   });
   if (src.flashInitialStock !== undefined) {
-    const left = Number((await src.redis.get(`${src.conf.redis.prefix}{flash}:stock:1`)) ?? 0);
+    const left = await flashStock.left();
     const pendingSales = unfinished.filter((g) => g.transType === 'msg' && g.gid.startsWith('flash-')).length;
     results.push({
       name: 'flash stock + orders = initial, no oversell',

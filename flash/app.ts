@@ -9,10 +9,8 @@ import { FlashOrders } from './orders';
 import { addFlashRoutes } from './routes';
 import { FlashSeller } from './sale';
 import { ensureFlashSchema } from './schema';
-import { FlashStock } from './stock';
+import { FLASH_PRODUCT_ID, FlashStock } from './stock';
 
-/** The product on sale; the example sells one. */
-export const FLASH_PRODUCT_ID = 1;
 /** Units on sale when the service first starts on an empty Redis. */
 export const FLASH_INITIAL_STOCK = 100;
 

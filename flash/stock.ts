@@ -5,6 +5,9 @@ import { RedisBarrier } from '../common/barrier/redis-barrier';
 /** The hash tag shared by the stock key and the barrier keys, so every script touches one cluster slot. */
 export const FLASH_HASH_TAG = 'flash';
 
+/** The product on sale; the example sells one. */
+export const FLASH_PRODUCT_ID = 1;
+
 /** Barrier keys outlive any message: the coordinator's query-back comes within minutes. */
 const BARRIER_EXPIRE_SECONDS = 24 * 3600;
 

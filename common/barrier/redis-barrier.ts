@@ -59,9 +59,14 @@ export class RedisBarrier {
    * @throws BranchFailure when the step did not run; it never will after this call.
    */
   async queryPrepared(gid: string): Promise<void> {
-    const key = this.barrierKey(gid, MSG_BRANCH_ID, Op.msg, MSG_BARRIER_ID);
+    const key = this.msgStepKey(gid);
     const answer = String(await queryPrepared.run(this.redis, [key], [this.options.expireSeconds]));
     if (answer === 'FAILURE') throw new BranchFailure(`msg ${gid}: the local step did not run; the message is rolled back`);
+  }
+
+  /** The barrier key of a msg's local step: 'op' once the step ran, 'rollback' once query-back ruled it out. */
+  msgStepKey(gid: string): string {
+    return this.barrierKey(gid, MSG_BRANCH_ID, Op.msg, MSG_BARRIER_ID);
   }
 
   private barrierKey(gid: string, branchId: string, op: string, barrierId: string): string {
