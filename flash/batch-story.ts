@@ -1,4 +1,5 @@
 import type { Logger } from '../common/log';
+import { pollUntil } from '../common/poll';
 import type { FlashOrders } from './orders';
 import { CRASH_TIMEOUT_SECONDS, type FlashSeller, type SaleOutcome } from './sale';
 import type { FlashStock } from './stock';
@@ -30,14 +31,9 @@ export interface BatchReport {
   steps: string[];
 }
 
-async function waitForOrders(orders: FlashOrders, want: number, timeoutMs: number): Promise<number> {
-  const deadline = Date.now() + timeoutMs;
-  let seen = await orders.count();
-  while (seen < want && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    seen = await orders.count();
-  }
-  return seen;
+/** The order count once it reaches `want`, or whatever it is after `timeoutMs`. */
+function waitForOrders(orders: FlashOrders, want: number, timeoutMs: number): Promise<number> {
+  return pollUntil(() => orders.count(), (seen) => seen >= want, timeoutMs);
 }
 
 /**

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { pollUntil } from '../common/poll';
 
 const ROOT = join(__dirname, '..');
 
@@ -46,13 +47,13 @@ export class ServiceProcess {
       stream?.on('data', (d: Buffer) => (this.output = (this.output + d.toString()).slice(-65_536)));
       if (stream && this.onLine) createInterface({ input: stream }).on('line', this.onLine);
     }
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      if ((await fetch(this.healthUrl).catch(() => undefined))?.ok) return;
-      if (child.exitCode !== null || Date.now() > deadline) {
-        throw new Error(`${this.entry} did not answer ${this.healthUrl} (exit code ${child.exitCode}); its output:\n${this.output.slice(-2000)}`);
-      }
-      await new Promise((resolve) => setTimeout(resolve, 100));
+    const healthy = await pollUntil(
+      async () => (await fetch(this.healthUrl).catch(() => undefined))?.ok === true,
+      (ok) => ok || child.exitCode !== null,
+      timeoutMs,
+    );
+    if (!healthy) {
+      throw new Error(`${this.entry} did not answer ${this.healthUrl} (exit code ${child.exitCode}); its output:\n${this.output.slice(-2000)}`);
     }
   }
 

@@ -1,5 +1,6 @@
 import type { AxiosInstance } from 'axios';
 import { UpstreamError } from '../errors';
+import { pollUntil } from '../poll';
 import { sharedClient } from './trans-base';
 
 /** The part of a coordinator's query answer the SDK reads. */
@@ -26,10 +27,5 @@ export async function queryTransaction(dtm: string, gid: string, http: AxiosInst
  * Polls until the transaction is `succeed` or `failed`, or `timeoutMs` passes; returns the last view.
  */
 export async function waitForFinish(dtm: string, gid: string, timeoutMs = 10_000, http?: AxiosInstance): Promise<TransactionView | undefined> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const view = await queryTransaction(dtm, gid, http);
-    if (view?.status === 'succeed' || view?.status === 'failed' || Date.now() >= deadline) return view;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  return pollUntil(() => queryTransaction(dtm, gid, http), (view) => view?.status === 'succeed' || view?.status === 'failed', timeoutMs);
 }

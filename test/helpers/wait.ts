@@ -1,14 +1,11 @@
 import assert from 'node:assert/strict';
+import { pollUntil } from '../../common/poll';
 
 /** Polls `probe` until it returns a value other than undefined, or fails after `timeoutMs`. */
 export async function waitFor<T>(what: string | (() => string), probe: () => Promise<T | undefined>, timeoutMs = 10_000, everyMs = 50): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) assert.fail(`timed out after ${timeoutMs} ms waiting for ${typeof what === 'string' ? what : what()}`);
-    await new Promise((resolve) => setTimeout(resolve, everyMs));
-  }
+  const value = await pollUntil(probe, (v) => v !== undefined, timeoutMs, everyMs);
+  if (value === undefined) assert.fail(`timed out after ${timeoutMs} ms waiting for ${typeof what === 'string' ? what : what()}`);
+  return value;
 }
 
 /** Waits until the coordinator reports `status` for `gid`; returns the query answer. */
