@@ -32,8 +32,7 @@ export async function createFlashService(conf: Config, busiUrl: () => string, lo
   await stock.seed(FLASH_INITIAL_STOCK);
   const orders = new FlashOrders(pool, new MysqlBarrier(pool, conf.barrierDb));
   const seller = new FlashSeller({ dtm: conf.dtmServer, busiUrl, stock, productId: FLASH_PRODUCT_ID, killAfterDeduct: conf.flashKillAfterDeduct });
-  const switches = new Switches();
-  switches.injectRandomly(conf.chaosFaultRate, conf.coordinator.requestTimeoutMs + 500);
+  const switches = Switches.forConfig(conf);
   const router = express.Router();
   addFlashRoutes(router, { seller, stock, orders, switches, log, batchFinalWaitMs });
   return {

@@ -19,8 +19,7 @@ export interface OrderService {
 export async function createOrderService(conf: Config, busiUrl: () => string): Promise<OrderService> {
   await ensureOrderSchema(conf);
   const pool = createMysqlPool(conf, conf.orderDb);
-  const switches = new Switches();
-  switches.injectRandomly(conf.chaosFaultRate, conf.coordinator.requestTimeoutMs + 500);
+  const switches = Switches.forConfig(conf);
   const router = express.Router();
   addOrderBranches(router, { barrier: new MysqlBarrier(pool, conf.barrierDb), switches });
   addOrderRoutes(router, { pool, dtm: conf.dtmServer, busiUrl, outcomeWaitMs: conf.outcomeWaitMs });

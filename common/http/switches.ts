@@ -1,3 +1,4 @@
+import type { Config } from '../../conf/config';
 import { BranchFailure, BranchOngoing } from '../errors';
 
 /**
@@ -26,11 +27,14 @@ export class Switches {
   private random: { rate: number; slowMs: number } | undefined;
 
   /**
-   * Chaos mode: every call draws a delivery fault with probability `rate` (armed faults still go first).
-   * `slow-after` waits `slowMs`, longer than the coordinator's request timeout.
+   * The switches of an example service. With CHAOS_FAULT_RATE above 0, every call draws a delivery
+   * fault with that probability (armed faults still go first), and `slow-after` waits just past the
+   * coordinator's request timeout.
    */
-  injectRandomly(rate: number, slowMs: number): void {
-    this.random = rate > 0 ? { rate, slowMs } : undefined;
+  static forConfig(conf: Config): Switches {
+    const switches = new Switches();
+    if (conf.chaosFaultRate > 0) switches.random = { rate: conf.chaosFaultRate, slowMs: conf.coordinator.requestTimeoutMs + 500 };
+    return switches;
   }
 
   /** Arms `faults` for the next calls of `branch`, in order. */
