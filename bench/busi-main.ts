@@ -15,7 +15,10 @@ async function main(): Promise<void> {
   const conf = loadConfig();
   const db = conf.orderDb;
   await MysqlBarrier.ensureSchema(conf);
-  await applySqlScript(conf, `CREATE DATABASE IF NOT EXISTS \`${db}\`; CREATE TABLE IF NOT EXISTS \`${db}\`.bench_account (id int PRIMARY KEY, balance bigint NOT NULL); INSERT IGNORE INTO \`${db}\`.bench_account VALUES (1, 0), (2, 0);`);
+  await applySqlScript(
+    conf,
+    `CREATE DATABASE IF NOT EXISTS \`${db}\`; CREATE TABLE IF NOT EXISTS \`${db}\`.bench_account (id int PRIMARY KEY, balance bigint NOT NULL); INSERT IGNORE INTO \`${db}\`.bench_account VALUES (1, 0), (2, 0);`,
+  );
   const pool = createMysqlPool(conf, db, 32);
   const barrier = new MysqlBarrier(pool, conf.barrierDb);
   const router = express.Router();
@@ -32,7 +35,10 @@ async function main(): Promise<void> {
   branch('TransOutRevert', 1, 1);
   branch('TransIn', 2, 1);
   branch('TransInRevert', 2, -1);
-  router.get('/api/health', route(() => ({ status: 'ok' })));
+  router.get(
+    '/api/health',
+    route(() => ({ status: 'ok' })),
+  );
   const app = createServiceApp(createLogger(conf.logLevel, { component: 'bench-busi' }), [router]);
   app.listen(conf.busi.port, '127.0.0.1');
 }

@@ -17,7 +17,12 @@ function percentile(sorted: number[], p: number): number {
  * Calls `op` from `concurrency` loops for `durationMs` (after `warmupMs` not measured) and reports
  * throughput and latency percentiles. Bounded in time; loopback only.
  */
-export async function runLoad(op: (i: number) => Promise<void>, concurrency: number, durationMs: number, warmupMs = 1000): Promise<LoadResult> {
+export async function runLoad(
+  op: (i: number) => Promise<void>,
+  concurrency: number,
+  durationMs: number,
+  warmupMs = 1000,
+): Promise<LoadResult> {
   const latencies: number[] = [];
   let errors = 0;
   let counter = 0;
@@ -41,5 +46,12 @@ export async function runLoad(op: (i: number) => Promise<void>, concurrency: num
   await Promise.all(Array.from({ length: concurrency }, loop));
   const seconds = (Date.now() - measureFrom) / 1000;
   latencies.sort((a, b) => a - b);
-  return { ok: latencies.length, errors, seconds, perSecond: latencies.length / seconds, p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99) };
+  return {
+    ok: latencies.length,
+    errors,
+    seconds,
+    perSecond: latencies.length / seconds,
+    p50Ms: percentile(latencies, 50),
+    p99Ms: percentile(latencies, 99),
+  };
 }

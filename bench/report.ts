@@ -20,8 +20,10 @@ export function markdownTable(rows: BenchRow[], machine: string, concurrency: nu
     '',
     '| store | scenario | ops/s | p50 ms | p99 ms | baseline | baseline ops/s | baseline p50 ms | ratio |',
     '|---|---|---:|---:|---:|---|---:|---:|---:|',
-    ...rows.map((r) =>
-      `| ${r.store} | ${r.scenario} | ${fmt(r.subject.perSecond, 0)} | ${fmt(r.subject.p50Ms)} | ${fmt(r.subject.p99Ms)} | ${r.baselineName} | ${fmt(r.baseline.perSecond, 0)} | ${fmt(r.baseline.p50Ms)} | ${ratioText(r.subject.perSecond / r.baseline.perSecond)} |`),
+    ...rows.map(
+      (r) =>
+        `| ${r.store} | ${r.scenario} | ${fmt(r.subject.perSecond, 0)} | ${fmt(r.subject.p50Ms)} | ${fmt(r.subject.p99Ms)} | ${r.baselineName} | ${fmt(r.baseline.perSecond, 0)} | ${fmt(r.baseline.p50Ms)} | ${ratioText(r.subject.perSecond / r.baseline.perSecond)} |`,
+    ),
     '',
     'ratio = scenario throughput / baseline throughput, both measured in this run.',
   ];

@@ -29,14 +29,30 @@ async function benchStore(store: StoreKind, rows: BenchRow[]): Promise<void> {
   const [dtmPort, benchPort, examplesPort] = [await freePort(), await freePort(), await freePort()];
   const dtm = `http://127.0.0.1:${dtmPort}/api/dtmsvr`;
   const env = {
-    COORDINATOR_STORE: store, COORDINATOR_PORT: String(dtmPort), COORDINATOR_DB: `bench_dtm_${run}`, ORDER_DB: `bench_busi_${run}`,
-    FLASH_DB: `bench_flash_${run}`, BARRIER_DB: `bench_barrier_${run}`, REDIS_PREFIX: `bench:${run}:`, DTM_SERVER: dtm,
-    BUSI_HOST: '127.0.0.1', LOG_LEVEL: 'warn', OUTCOME_WAIT_MS: '0',
+    COORDINATOR_STORE: store,
+    COORDINATOR_PORT: String(dtmPort),
+    COORDINATOR_DB: `bench_dtm_${run}`,
+    ORDER_DB: `bench_busi_${run}`,
+    FLASH_DB: `bench_flash_${run}`,
+    BARRIER_DB: `bench_barrier_${run}`,
+    REDIS_PREFIX: `bench:${run}:`,
+    DTM_SERVER: dtm,
+    BUSI_HOST: '127.0.0.1',
+    LOG_LEVEL: 'warn',
+    OUTCOME_WAIT_MS: '0',
   };
   const conf = loadConfig({ ...process.env, ...env });
   const coordinator = new ServiceProcess('coordinator/main.ts', env, `${dtm}/health`);
-  const busi = new ServiceProcess('bench/busi-main.ts', { ...env, BUSI_PORT: String(benchPort) }, `http://127.0.0.1:${benchPort}/api/health`);
-  const examples = new ServiceProcess('scripts/examples-main.ts', { ...env, BUSI_PORT: String(examplesPort) }, `http://127.0.0.1:${examplesPort}/api/health`);
+  const busi = new ServiceProcess(
+    'bench/busi-main.ts',
+    { ...env, BUSI_PORT: String(benchPort) },
+    `http://127.0.0.1:${benchPort}/api/health`,
+  );
+  const examples = new ServiceProcess(
+    'scripts/examples-main.ts',
+    { ...env, BUSI_PORT: String(examplesPort) },
+    `http://127.0.0.1:${examplesPort}/api/health`,
+  );
   await Promise.all([coordinator.start(), busi.start(), examples.start()]);
   const http = createHttpClient(10_000);
   const pool = createMysqlPool(conf, conf.orderDb, CONCURRENCY);
@@ -45,52 +61,111 @@ async function benchStore(store: StoreKind, rows: BenchRow[]): Promise<void> {
   try {
     const b = `http://127.0.0.1:${benchPort}/api/bench`;
     const call = async (url: string, gid: string, branchId: string, op: string) => {
-      const res = await http.post(url, '{"amount":1}', { params: { gid, trans_type: 'saga', branch_id: branchId, op }, headers: { 'Content-Type': 'application/json' } });
+      const res = await http.post(url, '{"amount":1}', {
+        params: { gid, trans_type: 'saga', branch_id: branchId, op },
+        headers: { 'Content-Type': 'application/json' },
+      });
       if (res.status !== 200) throw new Error(`${url} answered ${res.status}`);
     };
     console.log(`[${store}] saga through the coordinator vs direct branch calls…`);
-    const direct = await runLoad(async (i) => {
-      const gid = `direct-${run}-${store}-${i}`;
-      await call(`${b}/TransOut`, gid, '01', 'action');
-      await call(`${b}/TransIn`, gid, '02', 'action');
-    }, CONCURRENCY, DURATION_MS);
-    const saga = await runLoad(async (i) => {
-      await new Saga(dtm, `saga-${run}-${store}-${i}`, http).add(`${b}/TransOut`, `${b}/TransOutRevert`, { amount: 1 }).add(`${b}/TransIn`, `${b}/TransInRevert`, { amount: 1 }).withOptions({ waitResult: true }).submit();
-    }, CONCURRENCY, DURATION_MS);
-    rows.push({ store, scenario: '2-branch saga, wait_result', subject: saga, baselineName: '2 direct branch calls', baseline: direct });
+    const direct = await runLoad(
+      async (i) => {
+        const gid = `direct-${run}-${store}-${i}`;
+        await call(`${b}/TransOut`, gid, '01', 'action');
+        await call(`${b}/TransIn`, gid, '02', 'action');
+      },
+      CONCURRENCY,
+      DURATION_MS,
+    );
+    const saga = await runLoad(
+      async (i) => {
+        await new Saga(dtm, `saga-${run}-${store}-${i}`, http)
+          .add(`${b}/TransOut`, `${b}/TransOutRevert`, { amount: 1 })
+          .add(`${b}/TransIn`, `${b}/TransInRevert`, { amount: 1 })
+          .withOptions({ waitResult: true })
+          .submit();
+      },
+      CONCURRENCY,
+      DURATION_MS,
+    );
+    rows.push({
+      store,
+      scenario: '2-branch saga, wait_result',
+      subject: saga,
+      baselineName: '2 direct branch calls',
+      baseline: direct,
+    });
 
     console.log(`[${store}] msg doAndSubmit…`);
-    const localAndCall = await runLoad(async (i) => {
-      const gid = `msgdirect-${run}-${store}-${i}`;
-      await barrier.call(BranchBarrier.forMsg(gid), async () => undefined);
-      await call(`${b}/TransIn`, gid, '01', 'action');
-    }, CONCURRENCY, DURATION_MS);
-    const msg = await runLoad(async (i) => {
-      await new Msg(dtm, `msg-${run}-${store}-${i}`, http).add(`${b}/TransIn`, { amount: 1 }).doAndSubmit(`${b}/QueryPrepared`, (bb) => barrier.call(bb, async () => undefined));
-    }, CONCURRENCY, DURATION_MS);
-    rows.push({ store, scenario: 'msg doAndSubmit', subject: msg, baselineName: 'local step + direct branch call', baseline: localAndCall });
+    const localAndCall = await runLoad(
+      async (i) => {
+        const gid = `msgdirect-${run}-${store}-${i}`;
+        await barrier.call(BranchBarrier.forMsg(gid), async () => undefined);
+        await call(`${b}/TransIn`, gid, '01', 'action');
+      },
+      CONCURRENCY,
+      DURATION_MS,
+    );
+    const msg = await runLoad(
+      async (i) => {
+        await new Msg(dtm, `msg-${run}-${store}-${i}`, http)
+          .add(`${b}/TransIn`, { amount: 1 })
+          .doAndSubmit(`${b}/QueryPrepared`, (bb) => barrier.call(bb, async () => undefined));
+      },
+      CONCURRENCY,
+      DURATION_MS,
+    );
+    rows.push({
+      store,
+      scenario: 'msg doAndSubmit',
+      subject: msg,
+      baselineName: 'local step + direct branch call',
+      baseline: localAndCall,
+    });
 
     console.log(`[${store}] flash sales vs raw Redis Lua…`);
     await new FlashStock(redis, env.REDIS_PREFIX, FLASH_PRODUCT_ID).reset(1_000_000_000);
-    const lua = "local v = redis.call('GET', KEYS[1]) if v and tonumber(v) > 0 then return redis.call('DECR', KEYS[1]) end return -1";
+    const lua =
+      "local v = redis.call('GET', KEYS[1]) if v and tonumber(v) > 0 then return redis.call('DECR', KEYS[1]) end return -1";
     const rawKey = `${env.REDIS_PREFIX}{flash}:raw`;
     await redis.set(rawKey, 1_000_000_000);
-    const raw = await runLoad(async () => {
-      await redis.eval(lua, 1, rawKey);
-    }, CONCURRENCY, DURATION_MS);
-    const flash = await runLoad(async () => {
-      const res = await http.get(`http://127.0.0.1:${examplesPort}/api/busi/flashSales`);
-      if (res.status !== 200 || !String(res.data).includes('"ordered"')) throw new Error(`flashSales answered ${res.status}`);
-    }, CONCURRENCY, DURATION_MS);
-    rows.push({ store, scenario: 'flash sale (msg + Redis stock)', subject: flash, baselineName: 'raw Redis Lua eval', baseline: raw });
+    const raw = await runLoad(
+      async () => {
+        await redis.eval(lua, 1, rawKey);
+      },
+      CONCURRENCY,
+      DURATION_MS,
+    );
+    const flash = await runLoad(
+      async () => {
+        const res = await http.get(`http://127.0.0.1:${examplesPort}/api/busi/flashSales`);
+        if (res.status !== 200 || !String(res.data).includes('"ordered"'))
+          throw new Error(`flashSales answered ${res.status}`);
+      },
+      CONCURRENCY,
+      DURATION_MS,
+    );
+    rows.push({
+      store,
+      scenario: 'flash sale (msg + Redis stock)',
+      subject: flash,
+      baselineName: 'raw Redis Lua eval',
+      baseline: raw,
+    });
   } finally {
     await Promise.all([coordinator.stop(), busi.stop(), examples.stop()]);
     await pool.end();
     const keys = await redis.keys(`bench:${run}:*`);
     if (keys.length > 0) await redis.del(...keys);
     await redis.quit();
-    const conn = await mysql.createConnection({ host: conf.mysql.host, port: conf.mysql.port, user: conf.mysql.user, password: conf.mysql.password });
-    for (const db of [env.COORDINATOR_DB, env.ORDER_DB, env.FLASH_DB, env.BARRIER_DB]) await conn.query(`DROP DATABASE IF EXISTS \`${db}\``);
+    const conn = await mysql.createConnection({
+      host: conf.mysql.host,
+      port: conf.mysql.port,
+      user: conf.mysql.user,
+      password: conf.mysql.password,
+    });
+    for (const db of [env.COORDINATOR_DB, env.ORDER_DB, env.FLASH_DB, env.BARRIER_DB])
+      await conn.query(`DROP DATABASE IF EXISTS \`${db}\``);
     await conn.end();
   }
 }

@@ -31,7 +31,8 @@ export interface CheckSources {
 /** A transaction may be unfinished, but not overdue by more than this. */
 const OVERDUE_GRACE_MS = 60_000;
 
-const rowsOf = async (pool: MysqlPool, sql: string, values: unknown[] = []) => (await pool.query<RowDataPacket[]>(sql, values))[0];
+const rowsOf = async (pool: MysqlPool, sql: string, values: unknown[] = []) =>
+  (await pool.query<RowDataPacket[]>(sql, values))[0];
 
 async function allGlobals(store: Store): Promise<GlobalRecord[]> {
   const all: GlobalRecord[] = [];
@@ -59,51 +60,100 @@ export async function checkInvariants(src: CheckSources): Promise<CheckResult[]>
   results.push({
     name: 'every transaction finished or in flight',
     ok: stuck.length === 0,
-    detail: `${globals.length} transactions, ${unfinished.length} unfinished, ${stuck.length} overdue${stuck.length ? `: ${stuck.slice(0, 5).map((g) => `${g.gid} (${g.status})`).join(', ')}` : ''}`,
+    detail: `${globals.length} transactions, ${unfinished.length} unfinished, ${stuck.length} overdue${
+      stuck.length
+        ? `: ${stuck
+            .slice(0, 5)
+            .map((g) => `${g.gid} (${g.status})`)
+            .join(', ')}`
+        : ''
+    }`,
   });
 
-  const orders = await rowsOf(src.orderDb, 'SELECT o.order_id, o.status, o.product_id, o.product_count, o.coupon_id, p.status AS pay_status FROM order1 o LEFT JOIN pay p ON p.order_id = o.order_id');
+  const orders = await rowsOf(
+    src.orderDb,
+    'SELECT o.order_id, o.status, o.product_id, o.product_count, o.coupon_id, p.status AS pay_status FROM order1 o LEFT JOIN pay p ON p.order_id = o.order_id',
+  );
   const paying = orders.filter((o) => o.status === 'PAYING');
-  const badPaying = paying.filter((o) => o.pay_status !== 'CREATED' || byGid.get(`gid-${o.order_id}`)?.status !== 'succeed');
-  const badFailed = orders.filter((o) => o.status === 'FAILED' && (o.pay_status === 'CREATED' || byGid.get(`gid-${o.order_id}`)?.status === 'succeed'));
+  const badPaying = paying.filter(
+    (o) => o.pay_status !== 'CREATED' || byGid.get(`gid-${o.order_id}`)?.status !== 'succeed',
+  );
+  const badFailed = orders.filter(
+    (o) =>
+      o.status === 'FAILED' && (o.pay_status === 'CREATED' || byGid.get(`gid-${o.order_id}`)?.status === 'succeed'),
+  );
   results.push({
     name: 'orders match their saga and payment',
     ok: badPaying.length === 0 && badFailed.length === 0,
-    detail: `${paying.length} PAYING with CREATED payment and succeeded saga; ${orders.length - paying.length} others; ${badPaying.length + badFailed.length} mismatched${[...badPaying, ...badFailed].slice(0, 3).map((o) => ` ${String(o.order_id)}`).join(',')}`,
+    detail: `${paying.length} PAYING with CREATED payment and succeeded saga; ${orders.length - paying.length} others; ${badPaying.length + badFailed.length} mismatched${[
+      ...badPaying,
+      ...badFailed,
+    ]
+      .slice(0, 3)
+      .map((o) => ` ${String(o.order_id)}`)
+      .join(',')}`,
   });
 
   const coupons = await rowsOf(src.orderDb, 'SELECT coupon_id, used FROM user_coupon');
   const couponProblems = coupons.flatMap((c) => {
     const users = paying.filter((o) => Number(o.coupon_id) === Number(c.coupon_id)).length;
-    return users === (Number(c.used) === 1 ? 1 : 0) ? [] : [`coupon ${c.coupon_id}: used=${c.used} but ${users} PAYING orders use it`];
+    return users === (Number(c.used) === 1 ? 1 : 0)
+      ? []
+      : [`coupon ${c.coupon_id}: used=${c.used} but ${users} PAYING orders use it`];
   });
-  results.push({ name: 'each used coupon belongs to one live order', ok: couponProblems.length === 0, detail: couponProblems.join('; ') || `${coupons.length} coupons match` });
+  results.push({
+    name: 'each used coupon belongs to one live order',
+    ok: couponProblems.length === 0,
+    detail: couponProblems.join('; ') || `${coupons.length} coupons match`,
+  });
 
   const stock = await rowsOf(src.orderDb, 'SELECT product_id, stock FROM stock');
   const stockMismatch: string[] = [];
   for (const row of stock) {
     const productId = Number(row.product_id);
-    const sold = paying.filter((o) => Number(o.product_id) === productId).reduce((n, o) => n + Number(o.product_count), 0);
+    const sold = paying
+      .filter((o) => Number(o.product_id) === productId)
+      .reduce((n, o) => n + Number(o.product_count), 0);
     const initial = src.initialStock[productId];
-    if (initial !== undefined && Number(row.stock) + sold !== initial) stockMismatch.push(`product ${productId}: stock ${row.stock} + sold ${sold} ≠ ${initial}`);
+    if (initial !== undefined && Number(row.stock) + sold !== initial)
+      stockMismatch.push(`product ${productId}: stock ${row.stock} + sold ${sold} ≠ ${initial}`);
     if (Number(row.stock) < 0) stockMismatch.push(`product ${productId}: stock below zero`);
   }
-  results.push({ name: 'order stock + sold = initial', ok: stockMismatch.length === 0, detail: stockMismatch.join('; ') || `${stock.length} products balance` });
+  results.push({
+    name: 'order stock + sold = initial',
+    ok: stockMismatch.length === 0,
+    detail: stockMismatch.join('; ') || `${stock.length} products balance`,
+  });
 
-  const finishedOrderSagas = globals.filter((g) => g.transType === 'saga' && g.gid.startsWith('gid-') && isFinished(g.status));
+  const finishedOrderSagas = globals.filter(
+    (g) => g.transType === 'saga' && g.gid.startsWith('gid-') && isFinished(g.status),
+  );
   const barrierProblems: string[] = [];
   for (const g of finishedOrderSagas) {
-    const rows = await rowsOf(src.orderDb, `SELECT branch_id, op, reason FROM \`${src.conf.barrierDb}\`.barrier WHERE gid=?`, [g.gid]);
+    const rows = await rowsOf(
+      src.orderDb,
+      `SELECT branch_id, op, reason FROM \`${src.conf.barrierDb}\`.barrier WHERE gid=?`,
+      [g.gid],
+    );
     const applied = rows.filter((r) => r.op === 'action' && r.reason === 'action').length;
     const compensated = rows.filter((r) => r.op === 'compensate').length;
-    if (g.status === 'succeed' && (applied !== 4 || compensated !== 0)) barrierProblems.push(`${g.gid}: ${applied} actions, ${compensated} compensations`);
-    if (g.status === 'failed' && compensated < applied) barrierProblems.push(`${g.gid}: ${applied} actions but ${compensated} compensations`);
+    if (g.status === 'succeed' && (applied !== 4 || compensated !== 0))
+      barrierProblems.push(`${g.gid}: ${applied} actions, ${compensated} compensations`);
+    if (g.status === 'failed' && compensated < applied)
+      barrierProblems.push(`${g.gid}: ${applied} actions but ${compensated} compensations`);
   }
-  results.push({ name: 'barrier rows match branch outcomes', ok: barrierProblems.length === 0, detail: barrierProblems.slice(0, 5).join('; ') || `${finishedOrderSagas.length} finished order sagas checked` });
+  results.push({
+    name: 'barrier rows match branch outcomes',
+    ok: barrierProblems.length === 0,
+    detail: barrierProblems.slice(0, 5).join('; ') || `${finishedOrderSagas.length} finished order sagas checked`,
+  });
 
   const flashOrders = await rowsOf(src.flashDb, 'SELECT order_id FROM flash_order');
   const flashStock = new FlashStock(src.redis, src.conf.redis.prefix, FLASH_PRODUCT_ID);
-  const deducted = flashOrders.length === 0 ? [] : await src.redis.mget(...flashOrders.map((o) => flashStock.barrier.msgStepKey(String(o.order_id))));
+  const deducted =
+    flashOrders.length === 0
+      ? []
+      : await src.redis.mget(...flashOrders.map((o) => flashStock.barrier.msgStepKey(String(o.order_id))));
   const withoutDeduction = flashOrders.filter((_, i) => deducted[i] !== 'op');
   results.push({
     name: 'no flash order without its stock deduction',
@@ -115,7 +165,10 @@ export async function checkInvariants(src: CheckSources): Promise<CheckResult[]>
     const pendingSales = unfinished.filter((g) => g.transType === 'msg' && g.gid.startsWith('flash-')).length;
     results.push({
       name: 'flash stock + orders = initial, no oversell',
-      ok: left >= 0 && flashOrders.length <= src.flashInitialStock && (left + flashOrders.length === src.flashInitialStock || pendingSales > 0),
+      ok:
+        left >= 0 &&
+        flashOrders.length <= src.flashInitialStock &&
+        (left + flashOrders.length === src.flashInitialStock || pendingSales > 0),
       detail: `stock left ${left}, orders ${flashOrders.length}, initial ${src.flashInitialStock}, messages in flight ${pendingSales}`,
     });
   }

@@ -72,7 +72,11 @@ export function errorBody(err: unknown): Record<string, string> {
   const status = httpStatusOf(err);
   const dtmResult = status === 409 ? DtmResult.failure : status === 425 ? DtmResult.ongoing : 'ERROR';
   const message = err instanceof Error ? err.message : String(err);
-  const body: Record<string, string> = { dtm_result: dtmResult, code: err instanceof DtmError ? err.code : 'INTERNAL', message };
+  const body: Record<string, string> = {
+    dtm_result: dtmResult,
+    code: err instanceof DtmError ? err.code : 'INTERNAL',
+    message,
+  };
   if (err instanceof DtmError && err.field !== undefined) body.field = err.field;
   return body;
 }

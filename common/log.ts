@@ -6,4 +6,3 @@ export type Logger = pino.Logger;
 export function createLogger(level: string, base: Record<string, unknown> = {}): Logger {
   return pino({ level, base, timestamp: pino.stdTimeFunctions.isoTime });
 }
-

@@ -109,18 +109,24 @@ export class ConfigError extends Error {
  * @throws ConfigError naming the first bad variable.
  */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  const present = Object.fromEntries(Object.values(ENV).map((name) => [name, env[name] === '' ? undefined : env[name]]));
+  const present = Object.fromEntries(
+    Object.values(ENV).map((name) => [name, env[name] === '' ? undefined : env[name]]),
+  );
   // An empty password is legitimate, so it is the one variable where "" is kept.
   present[ENV.mysqlPassword] = env[ENV.mysqlPassword] ?? '';
   const parsed = schema.safeParse(present);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const variable = String(issue?.path[0] ?? 'environment');
-    throw new ConfigError(`${variable}=${JSON.stringify(env[variable] ?? '')} is invalid: ${issue?.message ?? 'bad value'}`);
+    throw new ConfigError(
+      `${variable}=${JSON.stringify(env[variable] ?? '')} is invalid: ${issue?.message ?? 'bad value'}`,
+    );
   }
   const v = parsed.data;
   if (v[ENV.maxRetryIntervalMs] < v[ENV.retryIntervalMs]) {
-    throw new ConfigError(`${ENV.maxRetryIntervalMs} (${v[ENV.maxRetryIntervalMs]}) must not be below ${ENV.retryIntervalMs} (${v[ENV.retryIntervalMs]})`);
+    throw new ConfigError(
+      `${ENV.maxRetryIntervalMs} (${v[ENV.maxRetryIntervalMs]}) must not be below ${ENV.retryIntervalMs} (${v[ENV.retryIntervalMs]})`,
+    );
   }
   return Object.freeze({
     dtmServer: v[ENV.dtmServer].replace(/\/$/, ''),

@@ -34,7 +34,15 @@ export async function startCoordinator(conf: Config, log: Logger, options: Start
   const store = await createStore(conf);
   const caller = new BranchCaller(conf.coordinator.requestTimeoutMs);
   const service = new TransService({ store, conf, clock, caller, log });
-  const cron = new Cron({ store, service, clock, log, intervalMs: conf.coordinator.cronIntervalMs, leaseMs: conf.coordinator.retryIntervalMs, workers: conf.coordinator.cronWorkers });
+  const cron = new Cron({
+    store,
+    service,
+    clock,
+    log,
+    intervalMs: conf.coordinator.cronIntervalMs,
+    leaseMs: conf.coordinator.retryIntervalMs,
+    workers: conf.coordinator.cronWorkers,
+  });
   const app = createCoordinatorApp({ service, store, storeKind: conf.coordinator.store, log });
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(options.port ?? conf.coordinator.port, '0.0.0.0', () => resolve(s));

@@ -24,19 +24,34 @@ export interface FlashService {
 }
 
 /** Creates the flash schema if needed and builds the flash-sale routes. */
-export async function createFlashService(conf: Config, busiUrl: () => string, log: Logger, batchFinalWaitMs = 30_000): Promise<FlashService> {
+export async function createFlashService(
+  conf: Config,
+  busiUrl: () => string,
+  log: Logger,
+  batchFinalWaitMs = 30_000,
+): Promise<FlashService> {
   await ensureFlashSchema(conf);
   const pool = createMysqlPool(conf, conf.flashDb);
   const redis = createRedis(conf);
   const stock = new FlashStock(redis, conf.redis.prefix, FLASH_PRODUCT_ID);
   await stock.seed(FLASH_INITIAL_STOCK);
   const orders = new FlashOrders(pool, new MysqlBarrier(pool, conf.barrierDb));
-  const seller = new FlashSeller({ dtm: conf.dtmServer, busiUrl, stock, productId: FLASH_PRODUCT_ID, killAfterDeduct: conf.flashKillAfterDeduct });
+  const seller = new FlashSeller({
+    dtm: conf.dtmServer,
+    busiUrl,
+    stock,
+    productId: FLASH_PRODUCT_ID,
+    killAfterDeduct: conf.flashKillAfterDeduct,
+  });
   const switches = Switches.forConfig(conf);
   const router = express.Router();
   addFlashRoutes(router, { seller, stock, orders, switches, log, batchFinalWaitMs });
   return {
-    router, stock, orders, seller, switches,
+    router,
+    stock,
+    orders,
+    seller,
+    switches,
     async close() {
       await pool.end();
       await redis.quit();

@@ -33,7 +33,11 @@ export interface BatchReport {
 
 /** The order count once it reaches `want`, or whatever it is after `timeoutMs`. */
 function waitForOrders(orders: FlashOrders, want: number, timeoutMs: number): Promise<number> {
-  return pollUntil(() => orders.count(), (seen) => seen >= want, timeoutMs);
+  return pollUntil(
+    () => orders.count(),
+    (seen) => seen >= want,
+    timeoutMs,
+  );
 }
 
 /**
@@ -54,7 +58,9 @@ export async function runBatchStory(deps: BatchDeps): Promise<BatchReport> {
   step(`stock reset to ${BATCH_STOCK}, ${removed} old orders removed`);
 
   const crashed = await deps.seller.sellAndCrash(0);
-  step(`buyer 0 took a unit and crashed before submitting (${crashed.gid}); the coordinator will ask back after ${CRASH_TIMEOUT_SECONDS} s`);
+  step(
+    `buyer 0 took a unit and crashed before submitting (${crashed.gid}); the coordinator will ask back after ${CRASH_TIMEOUT_SECONDS} s`,
+  );
 
   const outcomes = await Promise.all(Array.from({ length: BATCH_BUYERS }, (_, i) => deps.seller.sell(i + 1)));
   const ordered = outcomes.filter((o) => o.status === 'ordered').length;
@@ -67,7 +73,11 @@ export async function runBatchStory(deps: BatchDeps): Promise<BatchReport> {
 
   const final = await waitForOrders(deps.orders, afterSales + 1, deps.finalWaitMs);
   const crashedOrderMs = final > afterSales ? Date.now() - started : null;
-  step(final > afterSales ? `the crashed sale's order appeared: ${final} orders` : `the crashed sale's order did not appear within ${deps.finalWaitMs} ms`);
+  step(
+    final > afterSales
+      ? `the crashed sale's order appeared: ${final} orders`
+      : `the crashed sale's order did not appear within ${deps.finalWaitMs} ms`,
+  );
 
   const stockLeft = await deps.stock.left();
   const report: BatchReport = {

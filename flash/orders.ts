@@ -13,7 +13,11 @@ export class FlashOrders {
   /** Creates the order of message `bb.gid` once, however often the coordinator delivers it. */
   async create(bb: BranchBarrier, userId: number, productId: number): Promise<void> {
     await this.barrier.call(bb, async (conn) => {
-      await conn.execute('INSERT INTO flash_order (order_id, user_id, product_id) VALUES (?,?,?)', [bb.gid, userId, productId]);
+      await conn.execute('INSERT INTO flash_order (order_id, user_id, product_id) VALUES (?,?,?)', [
+        bb.gid,
+        userId,
+        productId,
+      ]);
     });
   }
 
@@ -23,7 +27,9 @@ export class FlashOrders {
   }
 
   async countFor(orderId: string): Promise<number> {
-    const [rows] = await this.pool.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM flash_order WHERE order_id=?', [orderId]);
+    const [rows] = await this.pool.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM flash_order WHERE order_id=?', [
+      orderId,
+    ]);
     return Number(rows[0]?.n ?? 0);
   }
 

@@ -25,13 +25,20 @@ const createOrderBody = z.object({ user_id: z.number().int().nonnegative(), prod
 
 /** The flash-sale endpoints: the three public sales, the status, and the two endpoints the coordinator calls. */
 export function addFlashRoutes(router: Router, deps: FlashRouteDeps): void {
-  const buyer = (query: unknown) => parseInput(buyerQuery, query, 'public', 'query').user_id ?? Math.floor(Math.random() * 1e6);
+  const buyer = (query: unknown) =>
+    parseInput(buyerQuery, query, 'public', 'query').user_id ?? Math.floor(Math.random() * 1e6);
 
-  const sell = route(async (req) => ({ ...(await deps.seller.sell(buyer(req.query))), stock_left: await deps.stock.left() }));
+  const sell = route(async (req) => ({
+    ...(await deps.seller.sell(buyer(req.query))),
+    stock_left: await deps.stock.left(),
+  }));
   router.get('/api/busi/flashSales', sell);
   router.post('/api/busi/flashSales', sell);
 
-  const crash = route(async (req) => ({ ...(await deps.seller.sellAndCrash(buyer(req.query))), stock_left: await deps.stock.left() }));
+  const crash = route(async (req) => ({
+    ...(await deps.seller.sellAndCrash(buyer(req.query))),
+    stock_left: await deps.stock.left(),
+  }));
   router.get('/api/busi/flashSales-crash', crash);
   router.post('/api/busi/flashSales-crash', crash);
 
@@ -39,7 +46,10 @@ export function addFlashRoutes(router: Router, deps: FlashRouteDeps): void {
   router.get('/api/busi/flashSales-batch', batch);
   router.post('/api/busi/flashSales-batch', batch);
 
-  router.get('/api/busi/flashStatus', route(async () => ({ stock_left: await deps.stock.left(), orders: await deps.orders.count() })));
+  router.get(
+    '/api/busi/flashStatus',
+    route(async () => ({ stock_left: await deps.stock.left(), orders: await deps.orders.count() })),
+  );
 
   const reset = route(async (req) => {
     const { stock } = parseInput(resetQuery, req.query, 'public', 'query');

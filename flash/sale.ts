@@ -31,7 +31,10 @@ export class FlashSeller {
 
   private message(userId: number, timeoutToFail?: number): Msg {
     const gid = `flash-${randomBytes(8).toString('hex')}`;
-    const msg = new Msg(this.deps.dtm, gid).add(`${this.deps.busiUrl()}/createOrder`, { user_id: userId, product_id: this.deps.productId });
+    const msg = new Msg(this.deps.dtm, gid).add(`${this.deps.busiUrl()}/createOrder`, {
+      user_id: userId,
+      product_id: this.deps.productId,
+    });
     return timeoutToFail ? msg.withOptions({ timeoutToFail }) : msg;
   }
 

@@ -39,11 +39,13 @@ export function addOrderBranches(router: Router, deps: BranchDeps): void {
 
   branch('orderCreate', async (conn, r) => {
     try {
-      await conn.execute(`INSERT INTO order1 (user_id, order_id, product_id, product_count, amount, coupon_id, status) VALUES (?,?,?,?,?,?,'PAYING')`, [
-        r.user_id, r.order_id, r.product_id, r.product_count, r.amount, r.coupon_id,
-      ]);
+      await conn.execute(
+        `INSERT INTO order1 (user_id, order_id, product_id, product_count, amount, coupon_id, status) VALUES (?,?,?,?,?,?,'PAYING')`,
+        [r.user_id, r.order_id, r.product_id, r.product_count, r.amount, r.coupon_id],
+      );
     } catch (err) {
-      if ((err as { code?: string }).code === 'ER_DUP_ENTRY') throw new BranchFailure(`order ${r.order_id} exists already`, { field: 'order_id' });
+      if ((err as { code?: string }).code === 'ER_DUP_ENTRY')
+        throw new BranchFailure(`order ${r.order_id} exists already`, { field: 'order_id' });
       throw err;
     }
   });
@@ -52,25 +54,49 @@ export function addOrderBranches(router: Router, deps: BranchDeps): void {
   });
 
   branch('stockDeduct', async (conn, r) => {
-    const n = await affected(conn, 'UPDATE stock SET stock=stock-?, update_time=now() WHERE product_id=? AND stock>=?', [r.product_count, r.product_id, r.product_count]);
-    if (n === 0) throw new BranchFailure(`product ${r.product_id} has fewer than ${r.product_count} in stock`, { field: 'product_count' });
+    const n = await affected(
+      conn,
+      'UPDATE stock SET stock=stock-?, update_time=now() WHERE product_id=? AND stock>=?',
+      [r.product_count, r.product_id, r.product_count],
+    );
+    if (n === 0)
+      throw new BranchFailure(`product ${r.product_id} has fewer than ${r.product_count} in stock`, {
+        field: 'product_count',
+      });
   });
   branch('stockDeductRevert', async (conn, r) => {
-    await conn.execute('UPDATE stock SET stock=stock+?, update_time=now() WHERE product_id=?', [r.product_count, r.product_id]);
+    await conn.execute('UPDATE stock SET stock=stock+?, update_time=now() WHERE product_id=?', [
+      r.product_count,
+      r.product_id,
+    ]);
   });
 
   branch('couponUse', async (conn, r) => {
     if (r.coupon_id === 0) return;
-    const n = await affected(conn, 'UPDATE user_coupon SET used=1, update_time=now() WHERE coupon_id=? AND user_id=? AND used=0', [r.coupon_id, r.user_id]);
-    if (n === 0) throw new BranchFailure(`coupon ${r.coupon_id} is not an unused coupon of user ${r.user_id}`, { field: 'coupon_id' });
+    const n = await affected(
+      conn,
+      'UPDATE user_coupon SET used=1, update_time=now() WHERE coupon_id=? AND user_id=? AND used=0',
+      [r.coupon_id, r.user_id],
+    );
+    if (n === 0)
+      throw new BranchFailure(`coupon ${r.coupon_id} is not an unused coupon of user ${r.user_id}`, {
+        field: 'coupon_id',
+      });
   });
   branch('couponUseRevert', async (conn, r) => {
     if (r.coupon_id === 0) return;
-    await conn.execute('UPDATE user_coupon SET used=0, update_time=now() WHERE coupon_id=? AND user_id=? AND used=1', [r.coupon_id, r.user_id]);
+    await conn.execute('UPDATE user_coupon SET used=0, update_time=now() WHERE coupon_id=? AND user_id=? AND used=1', [
+      r.coupon_id,
+      r.user_id,
+    ]);
   });
 
   branch('payCreate', async (conn, r) => {
-    await conn.execute(`INSERT INTO pay (user_id, order_id, amount, status) VALUES (?,?,?,'CREATED')`, [r.user_id, r.order_id, r.amount]);
+    await conn.execute(`INSERT INTO pay (user_id, order_id, amount, status) VALUES (?,?,?,'CREATED')`, [
+      r.user_id,
+      r.order_id,
+      r.amount,
+    ]);
   });
   branch('payCreateRevert', async (conn, r) => {
     await conn.execute(`UPDATE pay SET status='CANCELED', update_time=now() WHERE order_id=?`, [r.order_id]);

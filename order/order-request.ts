@@ -3,7 +3,9 @@ import { z } from 'zod';
 /** The body of submitOrder and of every order branch: DTM's example fields, checked. */
 export const orderRequestSchema = z.object({
   user_id: z.number({ message: 'must be a number' }).int().positive(),
-  order_id: z.string({ message: 'must be a string' }).regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, _ or -'),
+  order_id: z
+    .string({ message: 'must be a string' })
+    .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, _ or -'),
   amount: z.number({ message: 'must be a number' }).positive().max(1e9),
   product_id: z.number({ message: 'must be a number' }).int().positive(),
   product_count: z.number({ message: 'must be a number' }).int().positive().max(1_000_000),

@@ -45,31 +45,56 @@ export function addOrderRoutes(router: Router, deps: OrderRouteDeps): void {
       if (!(err instanceof BranchFailure) && !(err instanceof BranchOngoing)) throw err;
     }
     const view = await waitForFinish(deps.dtm, saga.gid, deps.outcomeWaitMs);
-    return { gid: saga.gid, status: view?.status ?? 'unknown', rollback_reason: view?.rollback_reason, request: req, rows: await snapshot(deps.pool, req) };
+    return {
+      gid: saga.gid,
+      status: view?.status ?? 'unknown',
+      rollback_reason: view?.rollback_reason,
+      request: req,
+      rows: await snapshot(deps.pool, req),
+    };
   };
 
-  router.post('/api/busi/submitOrder', route(async (req) => submit(parseInput(orderRequestSchema, req.body, 'public'))));
+  router.post(
+    '/api/busi/submitOrder',
+    route(async (req) => submit(parseInput(orderRequestSchema, req.body, 'public'))),
+  );
 
   const fire = (path: string, make: (httpReq: Request) => OrderRequest) => {
-    router.get(path, route(async (req) => submit(make(req))));
-    router.post(path, route(async (req) => submit(make(req))));
+    router.get(
+      path,
+      route(async (req) => submit(make(req))),
+    );
+    router.post(
+      path,
+      route(async (req) => submit(make(req))),
+    );
   };
   const base = (overrides: Partial<OrderRequest>): OrderRequest => ({
-    user_id: 1, order_id: `ord-${randomBytes(6).toString('hex')}`, amount: 100, product_id: 1, product_count: 1, coupon_id: 0, ...overrides,
+    user_id: 1,
+    order_id: `ord-${randomBytes(6).toString('hex')}`,
+    amount: 100,
+    product_id: 1,
+    product_count: 1,
+    coupon_id: 0,
+    ...overrides,
   });
-  fire('/api/fireSucceed', (req) => base({ coupon_id: parseInput(fireQuery, req.query, 'public', 'query').coupon_id ?? 0 }));
+  fire('/api/fireSucceed', (req) =>
+    base({ coupon_id: parseInput(fireQuery, req.query, 'public', 'query').coupon_id ?? 0 }),
+  );
   fire('/api/fireFailed', () => base({ product_count: 1000 }));
   fire('/api/fireFailedCoupon', () => base({ coupon_id: 101 }));
 }
 
 /** The rows an order touched, for the answer of the fire endpoints. */
 async function snapshot(pool: MysqlPool, req: OrderRequest) {
-  const one = async (sql: string, values: unknown[]) => ((await pool.query<RowDataPacket[]>(sql, values))[0][0] ?? null);
+  const one = async (sql: string, values: unknown[]) => (await pool.query<RowDataPacket[]>(sql, values))[0][0] ?? null;
   const stock = await one('SELECT stock FROM stock WHERE product_id=?', [req.product_id]);
   return {
     order: await one('SELECT order_id, status, product_count, amount FROM order1 WHERE order_id=?', [req.order_id]),
     stock_left: stock ? Number(stock.stock) : null,
-    coupon: req.coupon_id ? await one('SELECT coupon_id, user_id, used FROM user_coupon WHERE coupon_id=?', [req.coupon_id]) : null,
+    coupon: req.coupon_id
+      ? await one('SELECT coupon_id, user_id, used FROM user_coupon WHERE coupon_id=?', [req.coupon_id])
+      : null,
     pay: await one('SELECT status, amount FROM pay WHERE order_id=?', [req.order_id]),
   };
 }

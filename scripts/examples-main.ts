@@ -9,7 +9,11 @@ async function main(): Promise<void> {
   log.info({ config: describeConfig(conf) }, 'starting examples');
   const examples = await startExamples(conf, log);
   log.info({ busi: examples.busiUrl, dtm: conf.dtmServer }, `examples listening on port ${examples.port}`);
-  const stop = () => void examples.close().then(() => process.exit(0), () => process.exit(1));
+  const stop = () =>
+    void examples.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
 }

@@ -27,8 +27,16 @@ export interface ExamplesOptions {
 export async function startExamples(conf: Config, log: Logger, options: ExamplesOptions = {}): Promise<Examples> {
   let busiUrl = '';
   const order = await createOrderService(conf, () => busiUrl);
-  const flash = await createFlashService(conf, () => busiUrl, log.child({ component: 'flash' }), options.batchFinalWaitMs);
-  const health = express.Router().get('/api/health', route(() => ({ status: 'ok' })));
+  const flash = await createFlashService(
+    conf,
+    () => busiUrl,
+    log.child({ component: 'flash' }),
+    options.batchFinalWaitMs,
+  );
+  const health = express.Router().get(
+    '/api/health',
+    route(() => ({ status: 'ok' })),
+  );
   const app = createServiceApp(log, [health, order.router, flash.router]);
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(options.port ?? conf.busi.port, '0.0.0.0', () => resolve(s));

@@ -7,7 +7,14 @@ export function formatLogLine(line: string): string {
     return line;
   }
   const { time, level, msg, component: _component, pid: _pid, hostname: _host, err, ...rest } = entry;
-  const levels: Record<number, string> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO ', 40: 'WARN ', 50: 'ERROR', 60: 'FATAL' };
+  const levels: Record<number, string> = {
+    10: 'TRACE',
+    20: 'DEBUG',
+    30: 'INFO ',
+    40: 'WARN ',
+    50: 'ERROR',
+    60: 'FATAL',
+  };
   const clock = typeof time === 'string' ? time.slice(11, 19) : '';
   const fields = Object.entries(rest)
     .filter(([k]) => k !== 'config')

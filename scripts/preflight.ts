@@ -14,17 +14,31 @@ export interface Unreachable {
 export async function checkServices(conf: Config): Promise<Unreachable[]> {
   const problems: Unreachable[] = [];
   try {
-    const conn = await mysql.createConnection({ host: conf.mysql.host, port: conf.mysql.port, user: conf.mysql.user, password: conf.mysql.password, connectTimeout: 3000 });
+    const conn = await mysql.createConnection({
+      host: conf.mysql.host,
+      port: conf.mysql.port,
+      user: conf.mysql.user,
+      password: conf.mysql.password,
+      connectTimeout: 3000,
+    });
     await conn.end();
   } catch (err) {
     problems.push({
       what: 'MySQL (MariaDB)',
       where: `${conf.mysql.user}@${conf.mysql.host}:${conf.mysql.port} (MYSQL_HOST, MYSQL_PORT, MYSQL_USER, MYSQL_PASSWORD)`,
       error: err instanceof Error ? err.message : String(err),
-      howToStart: 'start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd   (install: apt-get install mariadb-server)',
+      howToStart:
+        'start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd   (install: apt-get install mariadb-server)',
     });
   }
-  const redis = new Redis({ host: conf.redis.host, port: conf.redis.port, lazyConnect: true, connectTimeout: 3000, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  const redis = new Redis({
+    host: conf.redis.host,
+    port: conf.redis.port,
+    lazyConnect: true,
+    connectTimeout: 3000,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
   // ioredis rejects with "Connection is closed"; the cause (ECONNREFUSED, …) comes through 'error'.
   let cause: unknown;
   redis.on('error', (err: unknown) => (cause ??= err));
@@ -37,7 +51,8 @@ export async function checkServices(conf: Config): Promise<Unreachable[]> {
       what: 'Redis',
       where: `${conf.redis.host}:${conf.redis.port} (REDIS_HOST, REDIS_PORT)`,
       error: reason instanceof Error ? reason.message : String(reason),
-      howToStart: 'redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no   (install: apt-get install redis-server)',
+      howToStart:
+        'redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no   (install: apt-get install redis-server)',
     });
   } finally {
     redis.disconnect();

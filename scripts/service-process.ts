@@ -53,7 +53,9 @@ export class ServiceProcess {
       timeoutMs,
     );
     if (!healthy) {
-      throw new Error(`${this.entry} did not answer ${this.healthUrl} (exit code ${child.exitCode}); its output:\n${this.output.slice(-2000)}`);
+      throw new Error(
+        `${this.entry} did not answer ${this.healthUrl} (exit code ${child.exitCode}); its output:\n${this.output.slice(-2000)}`,
+      );
     }
   }
 
@@ -61,7 +63,9 @@ export class ServiceProcess {
   exited(): Promise<number | null> {
     const child = this.child;
     if (!child) return Promise.resolve(null);
-    return child.exitCode !== null ? Promise.resolve(child.exitCode) : new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+    return child.exitCode !== null
+      ? Promise.resolve(child.exitCode)
+      : new Promise((resolve) => child.once('exit', (code) => resolve(code)));
   }
 
   /** Kills the process with SIGKILL: no shutdown hook runs, as in a crash. */

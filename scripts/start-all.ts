@@ -24,7 +24,9 @@ async function main(): Promise<void> {
     }
     process.exit(1);
   }
-  console.log(`✓ MySQL at ${conf.mysql.host}:${conf.mysql.port} and Redis at ${conf.redis.host}:${conf.redis.port} answer`);
+  console.log(
+    `✓ MySQL at ${conf.mysql.host}:${conf.mysql.port} and Redis at ${conf.redis.host}:${conf.redis.port} answer`,
+  );
 
   const busi = `http://localhost:${conf.busi.port}`;
   const services = [
@@ -36,7 +38,10 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     console.log('\nstopping…');
-    Promise.all(services.map((s) => s.stop())).then(() => process.exit(code), () => process.exit(1));
+    Promise.all(services.map((s) => s.stop())).then(
+      () => process.exit(code),
+      () => process.exit(1),
+    );
   };
   process.once('SIGINT', () => stopAll(0));
   process.once('SIGTERM', () => stopAll(0));

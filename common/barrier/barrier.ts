@@ -11,7 +11,11 @@ export const MSG_BARRIER_ID = '01';
  * that plants its origin's row ran before the origin: a null compensation, and the origin, arriving
  * later, finds its row taken and does nothing (hanging prevention).
  */
-export const ORIGIN_OP: Partial<Record<OpName, OpName>> = { [Op.cancel]: Op.try, [Op.compensate]: Op.action, [Op.rollback]: Op.action };
+export const ORIGIN_OP: Partial<Record<OpName, OpName>> = {
+  [Op.cancel]: Op.try,
+  [Op.compensate]: Op.action,
+  [Op.rollback]: Op.action,
+};
 
 const opNames = Object.values(Op) as [OpName, ...OpName[]];
 const barrierQuery = z.object({

@@ -61,7 +61,8 @@ export class MysqlBarrier {
       const originOp = ORIGIN_OP[bb.op];
       const originInserted = originOp ? await this.insert(conn, bb, bb.branchId, originOp, barrierId) : 0;
       const currentInserted = await this.insert(conn, bb, bb.branchId, bb.op, barrierId);
-      if (bb.op === Op.msg && currentInserted === 0) throw new Duplicated(`msg ${bb.gid} has run its local step already`);
+      if (bb.op === Op.msg && currentInserted === 0)
+        throw new Duplicated(`msg ${bb.gid} has run its local step already`);
       const skip = currentInserted === 0 || (bb.isCompensation && originInserted > 0);
       if (!skip) await business(conn);
       await conn.commit();
@@ -88,10 +89,17 @@ export class MysqlBarrier {
       `SELECT reason FROM ${this.table} WHERE gid=? AND branch_id=? AND op=? AND barrier_id=?`,
       [gid, MSG_BRANCH_ID, Op.msg, MSG_BARRIER_ID],
     );
-    if (rows[0]?.reason === Op.rollback) throw new BranchFailure(`msg ${gid}: the local step did not commit; the message is rolled back`);
+    if (rows[0]?.reason === Op.rollback)
+      throw new BranchFailure(`msg ${gid}: the local step did not commit; the message is rolled back`);
   }
 
-  private async insert(conn: MysqlConnection, bb: BranchBarrier, branchId: string, op: string, barrierId: string): Promise<number> {
+  private async insert(
+    conn: MysqlConnection,
+    bb: BranchBarrier,
+    branchId: string,
+    op: string,
+    barrierId: string,
+  ): Promise<number> {
     const [result] = await conn.execute<ResultSetHeader>(
       `INSERT IGNORE INTO ${this.table} (trans_type, gid, branch_id, op, barrier_id, reason) VALUES (?,?,?,?,?,?)`,
       [bb.transType, bb.gid, branchId, op, barrierId, bb.op],

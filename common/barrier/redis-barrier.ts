@@ -42,15 +42,22 @@ export class RedisBarrier {
    */
   async checkAdjustAmount(bb: BranchBarrier, key: string, amount: number): Promise<AdjustOutcome> {
     if (!key.includes(`{${this.options.hashTag}}`)) {
-      throw new InvalidInput(`key '${key}' must contain the hash tag {${this.options.hashTag}}; build it with amountKey()`, { field: 'key' });
+      throw new InvalidInput(
+        `key '${key}' must contain the hash tag {${this.options.hashTag}}; build it with amountKey()`,
+        { field: 'key' },
+      );
     }
     const barrierId = bb.nextBarrierId();
     const originOp = ORIGIN_OP[bb.op] ?? '';
     const current = this.barrierKey(bb.gid, bb.branchId, bb.op, barrierId);
     const origin = originOp ? this.barrierKey(bb.gid, bb.branchId, originOp, barrierId) : current;
-    const answer = String(await checkAdjustAmount.run(this.redis, [key, current, origin], [amount, originOp, this.options.expireSeconds]));
-    if (answer === 'FAILURE') throw new BranchFailure(`${key} cannot be adjusted by ${amount}: missing or not enough left`);
-    if (answer === 'DUPLICATE' && bb.op === Op.msg) throw new Duplicated(`msg ${bb.gid} has run its local step already`);
+    const answer = String(
+      await checkAdjustAmount.run(this.redis, [key, current, origin], [amount, originOp, this.options.expireSeconds]),
+    );
+    if (answer === 'FAILURE')
+      throw new BranchFailure(`${key} cannot be adjusted by ${amount}: missing or not enough left`);
+    if (answer === 'DUPLICATE' && bb.op === Op.msg)
+      throw new Duplicated(`msg ${bb.gid} has run its local step already`);
     return answer as AdjustOutcome;
   }
 
@@ -61,7 +68,8 @@ export class RedisBarrier {
   async queryPrepared(gid: string): Promise<void> {
     const key = this.msgStepKey(gid);
     const answer = String(await queryPrepared.run(this.redis, [key], [this.options.expireSeconds]));
-    if (answer === 'FAILURE') throw new BranchFailure(`msg ${gid}: the local step did not run; the message is rolled back`);
+    if (answer === 'FAILURE')
+      throw new BranchFailure(`msg ${gid}: the local step did not run; the message is rolled back`);
   }
 
   /** The barrier key of a msg's local step: 'op' once the step ran, 'rollback' once query-back ruled it out. */

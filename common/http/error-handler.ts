@@ -5,10 +5,13 @@ import type { Logger } from '../log';
 /** The last middleware of every app: one error becomes one status and one JSON body. */
 export function errorHandler(log: Logger): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
-    const normalized = isBodyParserError(err) ? new InvalidInput(`request body is not valid JSON: ${err.message}`, { field: 'body' }) : err;
+    const normalized = isBodyParserError(err)
+      ? new InvalidInput(`request body is not valid JSON: ${err.message}`, { field: 'body' })
+      : err;
     const status = httpStatusOf(normalized);
     if (status >= 500) log.error({ err: normalized, method: req.method, url: req.originalUrl }, 'request failed');
-    else if (!(normalized instanceof DtmError) || status === 400) log.debug({ err: normalized, url: req.originalUrl }, 'request refused');
+    else if (!(normalized instanceof DtmError) || status === 400)
+      log.debug({ err: normalized, url: req.originalUrl }, 'request refused');
     if (res.headersSent) return;
     res.status(status).json(errorBody(normalized));
   };
@@ -20,5 +23,9 @@ export const notFoundHandler: RequestHandler = (req, _res, next) => {
 };
 
 function isBodyParserError(err: unknown): err is Error & { type: string } {
-  return err instanceof Error && typeof (err as { type?: unknown }).type === 'string' && (err as { status?: unknown }).status === 400;
+  return (
+    err instanceof Error &&
+    typeof (err as { type?: unknown }).type === 'string' &&
+    (err as { status?: unknown }).status === 400
+  );
 }

@@ -20,7 +20,12 @@ export function formatPath(path: readonly PropertyKey[]): string {
  * Validates `value` against `schema`.
  * @throws InvalidInput (role `public`) or BranchFailure (role `branch`) naming the first bad field.
  */
-export function parseInput<S extends z.ZodType>(schema: S, value: unknown, role: InputRole, what = 'body'): z.output<S> {
+export function parseInput<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+  role: InputRole,
+  what = 'body',
+): z.output<S> {
   const parsed = schema.safeParse(value ?? {});
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];

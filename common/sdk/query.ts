@@ -14,7 +14,11 @@ export interface TransactionView {
  * @returns undefined when the coordinator does not know the gid.
  * @throws UpstreamError when the coordinator cannot be reached.
  */
-export async function queryTransaction(dtm: string, gid: string, http: AxiosInstance = sharedClient()): Promise<TransactionView | undefined> {
+export async function queryTransaction(
+  dtm: string,
+  gid: string,
+  http: AxiosInstance = sharedClient(),
+): Promise<TransactionView | undefined> {
   const res = await http.get<string>(`${dtm}/query`, { params: { gid } }).catch((err: unknown) => {
     throw new UpstreamError(`cannot reach the coordinator at ${dtm}: ${String(err)}`, { cause: err });
   });
@@ -26,6 +30,15 @@ export async function queryTransaction(dtm: string, gid: string, http: AxiosInst
 /**
  * Polls until the transaction is `succeed` or `failed`, or `timeoutMs` passes; returns the last view.
  */
-export async function waitForFinish(dtm: string, gid: string, timeoutMs = 10_000, http?: AxiosInstance): Promise<TransactionView | undefined> {
-  return pollUntil(() => queryTransaction(dtm, gid, http), (view) => view?.status === 'succeed' || view?.status === 'failed', timeoutMs);
+export async function waitForFinish(
+  dtm: string,
+  gid: string,
+  timeoutMs = 10_000,
+  http?: AxiosInstance,
+): Promise<TransactionView | undefined> {
+  return pollUntil(
+    () => queryTransaction(dtm, gid, http),
+    (view) => view?.status === 'succeed' || view?.status === 'failed',
+    timeoutMs,
+  );
 }

@@ -37,7 +37,9 @@ export class Saga extends TransBase {
   addBranchOrder(branch: number, preBranches: number[]): this {
     for (const index of [branch, ...preBranches]) {
       if (!Number.isInteger(index) || index < 0 || index >= this.steps.length) {
-        throw new InvalidInput(`branch order names step ${index}, but the saga has steps 0..${this.steps.length - 1}`, { field: 'orders' });
+        throw new InvalidInput(`branch order names step ${index}, but the saga has steps 0..${this.steps.length - 1}`, {
+          field: 'orders',
+        });
       }
     }
     this.orders.set(branch, preBranches);

@@ -22,7 +22,14 @@ export class Tcc extends TransBase {
 
   /** Records a branch's confirm and cancel URLs with the coordinator, before its Try runs. */
   async registerBranch(branchId: string, body: unknown, confirm: string, cancel: string): Promise<void> {
-    await this.callDtm('registerBranch', { gid: this.gid, trans_type: this.transType, branch_id: branchId, data: JSON.stringify(body ?? {}), confirm, cancel });
+    await this.callDtm('registerBranch', {
+      gid: this.gid,
+      trans_type: this.transType,
+      branch_id: branchId,
+      data: JSON.stringify(body ?? {}),
+      confirm,
+      cancel,
+    });
   }
 
   /**
@@ -30,7 +37,12 @@ export class Tcc extends TransBase {
    * @throws BranchFailure / BranchOngoing / UpstreamError from Try's answer, which makes the global
    * transaction abort.
    */
-  async callBranch(body: unknown, tryUrl: string, confirmUrl: string, cancelUrl: string): Promise<AxiosResponse<string>> {
+  async callBranch(
+    body: unknown,
+    tryUrl: string,
+    confirmUrl: string,
+    cancelUrl: string,
+  ): Promise<AxiosResponse<string>> {
     const branchId = this.nextBranchId();
     await this.registerBranch(branchId, body, confirmUrl, cancelUrl);
     const params = { dtm: this.dtm, gid: this.gid, branch_id: branchId, trans_type: this.transType, op: Op.try };

@@ -68,7 +68,8 @@ export async function newGid(dtm: string, http: AxiosInstance = sharedClient()):
     throw new UpstreamError(`cannot reach the coordinator at ${dtm}: ${String(err)}`, { cause: err });
   });
   const body = safeJson(res.data);
-  if (res.status !== 200 || typeof body?.gid !== 'string') throw new UpstreamError(`newGid answered ${res.status}: ${res.data}`);
+  if (res.status !== 200 || typeof body?.gid !== 'string')
+    throw new UpstreamError(`newGid answered ${res.status}: ${res.data}`);
   return body.gid;
 }
 
@@ -121,9 +122,11 @@ export abstract class TransBase {
    */
   protected async callDtm(operation: string, body: unknown, headers: Record<string, string> = {}): Promise<void> {
     const url = `${this.dtm}/${operation}`;
-    const res = await this.http.post<string>(url, body, { headers, timeout: (this.options.requestTimeout ?? 0) * 1000 || undefined }).catch((err: unknown) => {
-      throw new UpstreamError(`cannot reach the coordinator at ${url}: ${String(err)}`, { cause: err });
-    });
+    const res = await this.http
+      .post<string>(url, body, { headers, timeout: (this.options.requestTimeout ?? 0) * 1000 || undefined })
+      .catch((err: unknown) => {
+        throw new UpstreamError(`cannot reach the coordinator at ${url}: ${String(err)}`, { cause: err });
+      });
     const text = String(res.data ?? '');
     switch (classifyAnswer(res.status, text)) {
       case Outcome.success:

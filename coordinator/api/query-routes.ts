@@ -27,9 +27,15 @@ export function addQueryRoutes(router: Router, service: TransService, store: Sto
       return { transactions: page.transactions.map(globalToWire), next_position: page.nextPosition };
     }),
   );
-  router.get('/health', route(async () => {
-    await store.findGlobal('health-check');
-    return { status: 'ok', store: storeKind };
-  }));
-  router.get('/version', route(() => ({ version: COORDINATOR_VERSION })));
+  router.get(
+    '/health',
+    route(async () => {
+      await store.findGlobal('health-check');
+      return { status: 'ok', store: storeKind };
+    }),
+  );
+  router.get(
+    '/version',
+    route(() => ({ version: COORDINATOR_VERSION })),
+  );
 }

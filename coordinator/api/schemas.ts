@@ -6,7 +6,11 @@ import { z } from 'zod';
  */
 const seconds = z.number().int('must be a whole number of seconds').nonnegative('must not be negative');
 const count = z.number().int('must be a whole number').nonnegative('must not be negative');
-const gid = z.string().min(1, 'is required').max(128, 'is longer than 128 characters').regex(/^[A-Za-z0-9_.:-]+$/, 'may hold letters, digits and _ . : - only');
+const gid = z
+  .string()
+  .min(1, 'is required')
+  .max(128, 'is longer than 128 characters')
+  .regex(/^[A-Za-z0-9_.:-]+$/, 'may hold letters, digits and _ . : - only');
 
 export const transBodySchema = z.object({
   gid,

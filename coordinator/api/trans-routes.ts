@@ -39,14 +39,36 @@ function toTransRequest(body: TransBody, req: Request): TransRequest {
 export function addTransRoutes(router: Router, service: TransService): void {
   const parseTrans = (req: Request) => toTransRequest(parseInput(transBodySchema, req.body, 'public'), req);
 
-  router.get('/newGid', route(() => ({ gid: localGid(), dtm_result: 'SUCCESS' })));
-  router.post('/prepare', route(async (req) => service.prepare(parseTrans(req))));
-  router.post('/submit', route(async (req) => service.submit(parseTrans(req))));
-  router.post('/abort', route(async (req) => service.abort(parseTrans(req))));
-  router.post('/forceStop', route(async (req) => service.forceStop(parseInput(gidOnlySchema, req.body, 'public').gid)));
+  router.get(
+    '/newGid',
+    route(() => ({ gid: localGid(), dtm_result: 'SUCCESS' })),
+  );
+  router.post(
+    '/prepare',
+    route(async (req) => service.prepare(parseTrans(req))),
+  );
+  router.post(
+    '/submit',
+    route(async (req) => service.submit(parseTrans(req))),
+  );
+  router.post(
+    '/abort',
+    route(async (req) => service.abort(parseTrans(req))),
+  );
+  router.post(
+    '/forceStop',
+    route(async (req) => service.forceStop(parseInput(gidOnlySchema, req.body, 'public').gid)),
+  );
   const register = route(async (req) => {
     const body = parseInput(registerBranchSchema, req.body, 'public');
-    await service.registerBranch({ gid: body.gid, transType: body.trans_type, branchId: body.branch_id, data: body.data ?? '', confirm: body.confirm, cancel: body.cancel });
+    await service.registerBranch({
+      gid: body.gid,
+      transType: body.trans_type,
+      branchId: body.branch_id,
+      data: body.data ?? '',
+      confirm: body.confirm,
+      cancel: body.cancel,
+    });
   });
   router.post('/registerBranch', register);
   // Older DTM SDKs post TCC branches here.

@@ -29,7 +29,12 @@ export function firstIntervalMs(options: WireOptions, defaults: BackoffDefaults)
 }
 
 /** The next interval for `kind`, never above the configured cap. */
-export function nextIntervalMs(kind: CronKindName, currentMs: number, options: WireOptions, defaults: BackoffDefaults): number {
+export function nextIntervalMs(
+  kind: CronKindName,
+  currentMs: number,
+  options: WireOptions,
+  defaults: BackoffDefaults,
+): number {
   switch (kind) {
     case CronKind.backoff:
       return Math.min(Math.max(currentMs, 1) * 2, Math.max(defaults.maxRetryIntervalMs, currentMs));

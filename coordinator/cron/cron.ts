@@ -51,7 +51,10 @@ export class Cron {
   private summarize(): void {
     const now = Date.now();
     if (now - this.lastSummary < SUMMARY_EVERY_MS) return;
-    this.deps.log.info({ event: 'cron.progress', processed: this.processed, seconds: Math.round((now - this.lastSummary) / 1000) }, `cron processed ${this.processed} transactions`);
+    this.deps.log.info(
+      { event: 'cron.progress', processed: this.processed, seconds: Math.round((now - this.lastSummary) / 1000) },
+      `cron processed ${this.processed} transactions`,
+    );
     this.processed = 0;
     this.lastSummary = now;
   }

@@ -2,7 +2,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ResultSetHeader, RowDataPacket } from 'mysql2';
 import type { Config } from '../../conf/config';
-import { applySqlScript, createMysqlPool, retargetSchema, type MysqlConnection, type MysqlPool } from '../../common/mysql';
+import {
+  applySqlScript,
+  createMysqlPool,
+  retargetSchema,
+  type MysqlConnection,
+  type MysqlPool,
+} from '../../common/mysql';
 import type { BranchOutcome, BranchRecord, GlobalRecord } from '../trans/records';
 import { Status, type BranchStatusName, type GlobalStatus } from '../trans/status';
 import { UniqueConflict, type GlobalPage, type StatusPatch, type Store } from './store';
@@ -20,7 +26,10 @@ export class MysqlStore implements Store {
   /** Creates the database and tables from mysql-schema.sql (IF NOT EXISTS: safe on every start). */
   async init(): Promise<void> {
     const script = readFileSync(join(__dirname, 'mysql-schema.sql'), 'utf8');
-    await applySqlScript(this.conf, retargetSchema(script.replace(/\bdtm\./g, `${this.conf.coordinator.db}.`), 'dtm', this.conf.coordinator.db));
+    await applySqlScript(
+      this.conf,
+      retargetSchema(script.replace(/\bdtm\./g, `${this.conf.coordinator.db}.`), 'dtm', this.conf.coordinator.db),
+    );
   }
 
   /** One transaction: the global row and every branch row, or nothing. */
@@ -31,8 +40,23 @@ export class MysqlStore implements Store {
           `INSERT INTO trans_global (gid, trans_type, status, query_prepared, protocol, create_time, update_time,
             rollback_reason, options, custom_data, next_cron_interval_ms, next_cron_time, owner, ext_data, retry_count)
            VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
-          [g.gid, g.transType, g.status, g.queryPrepared, g.protocol, g.createTime, g.updateTime, g.rollbackReason,
-            JSON.stringify(g.options), g.customData, g.nextCronIntervalMs, g.nextCronTime, g.owner, JSON.stringify({ headers: g.headers }), g.retryCount],
+          [
+            g.gid,
+            g.transType,
+            g.status,
+            g.queryPrepared,
+            g.protocol,
+            g.createTime,
+            g.updateTime,
+            g.rollbackReason,
+            JSON.stringify(g.options),
+            g.customData,
+            g.nextCronIntervalMs,
+            g.nextCronTime,
+            g.owner,
+            JSON.stringify({ headers: g.headers }),
+            g.retryCount,
+          ],
         );
         if (branches.length > 0) await conn.query(insertBranchesSql(false), [branches.map(branchRow)]);
       });
@@ -48,18 +72,34 @@ export class MysqlStore implements Store {
   }
 
   async findBranches(gid: string): Promise<BranchRecord[]> {
-    const [rows] = await this.pool.execute<RowDataPacket[]>('SELECT * FROM trans_branch_op WHERE gid=? ORDER BY id', [gid]);
+    const [rows] = await this.pool.execute<RowDataPacket[]>('SELECT * FROM trans_branch_op WHERE gid=? ORDER BY id', [
+      gid,
+    ]);
     return rows.map(toBranch);
   }
 
   /** One transaction: the branch outcomes, then an UPDATE guarded by the old status. */
-  async changeGlobalStatus(gid: string, from: GlobalStatus, to: GlobalStatus, patch: StatusPatch, outcomes: BranchOutcome[]): Promise<boolean> {
+  async changeGlobalStatus(
+    gid: string,
+    from: GlobalStatus,
+    to: GlobalStatus,
+    patch: StatusPatch,
+    outcomes: BranchOutcome[],
+  ): Promise<boolean> {
     return this.withOutcomes(gid, outcomes, async (conn) => {
       const [res] = await conn.execute<ResultSetHeader>(
         `UPDATE trans_global SET status=?, update_time=?, finish_time=COALESCE(?, finish_time),
            rollback_time=COALESCE(?, rollback_time), rollback_reason=COALESCE(?, rollback_reason)
          WHERE gid=? AND status=?`,
-        [to, patch.updateTime, patch.finishTime ?? null, patch.rollbackTime ?? null, patch.rollbackReason ?? null, gid, from],
+        [
+          to,
+          patch.updateTime,
+          patch.finishTime ?? null,
+          patch.rollbackTime ?? null,
+          patch.rollbackReason ?? null,
+          gid,
+          from,
+        ],
       );
       return res.affectedRows === 1;
     });
@@ -68,7 +108,10 @@ export class MysqlStore implements Store {
   /** In one transaction: lock the global row in `whileStatus` (FOR UPDATE), then insert-ignore the branches. */
   async addBranches(gid: string, whileStatus: GlobalStatus, branches: BranchRecord[]): Promise<boolean> {
     return this.inTransaction(async (conn) => {
-      const [rows] = await conn.execute<RowDataPacket[]>('SELECT id FROM trans_global WHERE gid=? AND status=? FOR UPDATE', [gid, whileStatus]);
+      const [rows] = await conn.execute<RowDataPacket[]>(
+        'SELECT id FROM trans_global WHERE gid=? AND status=? FOR UPDATE',
+        [gid, whileStatus],
+      );
       if (rows.length === 0) return false;
       if (branches.length > 0) await conn.query(insertBranchesSql(true), [branches.map(branchRow)]);
       return true;
@@ -79,11 +122,18 @@ export class MysqlStore implements Store {
     if (outcomes.length > 0) await this.withOutcomes(gid, outcomes, async () => true);
   }
 
-  async touchCronTime(gid: string, nextCronIntervalMs: number, nextCronTime: Date, retryCount: number, outcomes: BranchOutcome[]): Promise<void> {
+  async touchCronTime(
+    gid: string,
+    nextCronIntervalMs: number,
+    nextCronTime: Date,
+    retryCount: number,
+    outcomes: BranchOutcome[],
+  ): Promise<void> {
     await this.withOutcomes(gid, outcomes, async (conn) => {
-      await conn.execute('UPDATE trans_global SET next_cron_interval_ms=?, next_cron_time=?, retry_count=?, update_time=? WHERE gid=?', [
-        nextCronIntervalMs, nextCronTime, retryCount, new Date(), gid,
-      ]);
+      await conn.execute(
+        'UPDATE trans_global SET next_cron_interval_ms=?, next_cron_time=?, retry_count=?, update_time=? WHERE gid=?',
+        [nextCronIntervalMs, nextCronTime, retryCount, new Date(), gid],
+      );
       return true;
     });
   }
@@ -93,11 +143,18 @@ export class MysqlStore implements Store {
    * them all. The outcomes are facts, so they are committed even when `write`'s guard misses.
    * Without outcomes, `write` runs alone.
    */
-  private async withOutcomes(gid: string, outcomes: BranchOutcome[], write: (conn: MysqlConnection | MysqlPool) => Promise<boolean>): Promise<boolean> {
+  private async withOutcomes(
+    gid: string,
+    outcomes: BranchOutcome[],
+    write: (conn: MysqlConnection | MysqlPool) => Promise<boolean>,
+  ): Promise<boolean> {
     if (outcomes.length === 0) return write(this.pool);
     return this.inTransaction(async (conn) => {
       for (const o of outcomes) {
-        await conn.execute('UPDATE trans_branch_op SET status=?, finish_time=?, update_time=? WHERE gid=? AND branch_id=? AND op=?', [o.status, o.at, o.at, gid, o.branchId, o.op]);
+        await conn.execute(
+          'UPDATE trans_branch_op SET status=?, finish_time=?, update_time=? WHERE gid=? AND branch_id=? AND op=?',
+          [o.status, o.at, o.at, gid, o.branchId, o.op],
+        );
       }
       return write(conn);
     });
@@ -137,13 +194,19 @@ export class MysqlStore implements Store {
         if ((err as { code?: string }).code !== 'ER_LOCK_DEADLOCK' || attempt >= 3) throw err;
       }
     }
-    const [rows] = await this.pool.execute<RowDataPacket[]>('SELECT * FROM trans_global WHERE owner=? AND next_cron_time=? LIMIT 1', [owner, leaseUntil]);
+    const [rows] = await this.pool.execute<RowDataPacket[]>(
+      'SELECT * FROM trans_global WHERE owner=? AND next_cron_time=? LIMIT 1',
+      [owner, leaseUntil],
+    );
     return rows[0] ? toGlobal(rows[0]) : undefined;
   }
 
   async scanGlobals(position: string, limit: number): Promise<GlobalPage> {
     const before = position === '' ? Number.MAX_SAFE_INTEGER : Number(position);
-    const [rows] = await this.pool.query<RowDataPacket[]>('SELECT * FROM trans_global WHERE id < ? ORDER BY id DESC LIMIT ?', [before, limit]);
+    const [rows] = await this.pool.query<RowDataPacket[]>(
+      'SELECT * FROM trans_global WHERE id < ? ORDER BY id DESC LIMIT ?',
+      [before, limit],
+    );
     const transactions = rows.map(toGlobal);
     const last = transactions[transactions.length - 1];
     return { transactions, nextPosition: transactions.length === limit && last?.id ? last.id : '' };

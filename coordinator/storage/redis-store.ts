@@ -18,7 +18,11 @@ const scripts = {
 };
 
 /** The JSON a branch is stored as: the record with its times as epoch milliseconds. */
-type StoredBranch = Omit<BranchRecord, 'createTime' | 'updateTime' | 'finishTime'> & { createTime: number; updateTime: number; finishTime: number | null };
+type StoredBranch = Omit<BranchRecord, 'createTime' | 'updateTime' | 'finishTime'> & {
+  createTime: number;
+  updateTime: number;
+  finishTime: number | null;
+};
 
 /**
  * The store on Redis. Per transaction: a hash of the global fields, a list of branch keys in order and
@@ -59,37 +63,80 @@ export class RedisStore implements Store {
   }
 
   async findBranches(gid: string): Promise<BranchRecord[]> {
-    const [[, order], [, docs]] = (await this.redis.multi().lrange(this.k('bl', gid), 0, -1).hgetall(this.k('bd', gid)).exec()) as [[unknown, string[]], [unknown, Record<string, string>]];
+    const [[, order], [, docs]] = (await this.redis
+      .multi()
+      .lrange(this.k('bl', gid), 0, -1)
+      .hgetall(this.k('bd', gid))
+      .exec()) as [[unknown, string[]], [unknown, Record<string, string>]];
     return order.flatMap((key) => (docs[key] ? [fromStoredBranch(JSON.parse(docs[key]) as StoredBranch)] : []));
   }
 
-  async changeGlobalStatus(gid: string, from: GlobalStatus, to: GlobalStatus, patch: StatusPatch, outcomes: BranchOutcome[]): Promise<boolean> {
+  async changeGlobalStatus(
+    gid: string,
+    from: GlobalStatus,
+    to: GlobalStatus,
+    patch: StatusPatch,
+    outcomes: BranchOutcome[],
+  ): Promise<boolean> {
     await this.saveBranchOutcomes(gid, outcomes);
     const answer = await scripts.changeStatus.run(
       this.redis,
       [this.k('g', gid), `${this.p}due`, this.k('bl', gid), this.k('bd', gid)],
-      [from, to, patch.updateTime.getTime(), patch.finishTime?.getTime() ?? '', patch.rollbackTime?.getTime() ?? '', patch.rollbackReason ?? '', gid, isFinished(to) ? '1' : '0', this.finishedExpireMs],
+      [
+        from,
+        to,
+        patch.updateTime.getTime(),
+        patch.finishTime?.getTime() ?? '',
+        patch.rollbackTime?.getTime() ?? '',
+        patch.rollbackReason ?? '',
+        gid,
+        isFinished(to) ? '1' : '0',
+        this.finishedExpireMs,
+      ],
     );
     return answer === 'OK';
   }
 
   async addBranches(gid: string, whileStatus: GlobalStatus, branches: BranchRecord[]): Promise<boolean> {
     const args = branches.flatMap((b) => [branchKey(b.branchId, b.op), JSON.stringify(toStoredBranch(b))]);
-    const answer = await scripts.addBranches.run(this.redis, [this.k('g', gid), this.k('bl', gid), this.k('bd', gid)], [whileStatus, ...args]);
+    const answer = await scripts.addBranches.run(
+      this.redis,
+      [this.k('g', gid), this.k('bl', gid), this.k('bd', gid)],
+      [whileStatus, ...args],
+    );
     return answer === 'OK';
   }
 
   async saveBranchOutcomes(gid: string, outcomes: BranchOutcome[]): Promise<void> {
-    for (const o of outcomes) await scripts.updateBranch.run(this.redis, [this.k('bd', gid)], [branchKey(o.branchId, o.op), o.status, o.at.getTime()]);
+    for (const o of outcomes)
+      await scripts.updateBranch.run(
+        this.redis,
+        [this.k('bd', gid)],
+        [branchKey(o.branchId, o.op), o.status, o.at.getTime()],
+      );
   }
 
-  async touchCronTime(gid: string, nextCronIntervalMs: number, nextCronTime: Date, retryCount: number, outcomes: BranchOutcome[]): Promise<void> {
+  async touchCronTime(
+    gid: string,
+    nextCronIntervalMs: number,
+    nextCronTime: Date,
+    retryCount: number,
+    outcomes: BranchOutcome[],
+  ): Promise<void> {
     await this.saveBranchOutcomes(gid, outcomes);
-    await scripts.touchCron.run(this.redis, [this.k('g', gid), `${this.p}due`], [nextCronIntervalMs, nextCronTime.getTime(), retryCount, Date.now(), gid]);
+    await scripts.touchCron.run(
+      this.redis,
+      [this.k('g', gid), `${this.p}due`],
+      [nextCronIntervalMs, nextCronTime.getTime(), retryCount, Date.now(), gid],
+    );
   }
 
   async lockOneDue(now: Date, owner: string, leaseUntil: Date): Promise<GlobalRecord | undefined> {
-    const gid = await scripts.lockOneDue.run(this.redis, [`${this.p}due`], [now.getTime(), owner, leaseUntil.getTime(), `${this.p}g:`]);
+    const gid = await scripts.lockOneDue.run(
+      this.redis,
+      [`${this.p}due`],
+      [now.getTime(), owner, leaseUntil.getTime(), `${this.p}g:`],
+    );
     return typeof gid === 'string' ? this.findGlobal(gid) : undefined;
   }
 
@@ -165,9 +212,19 @@ function fromHash(h: Record<string, string>): GlobalRecord {
 }
 
 function toStoredBranch(b: BranchRecord): StoredBranch {
-  return { ...b, createTime: b.createTime.getTime(), updateTime: b.updateTime.getTime(), finishTime: b.finishTime?.getTime() ?? null };
+  return {
+    ...b,
+    createTime: b.createTime.getTime(),
+    updateTime: b.updateTime.getTime(),
+    finishTime: b.finishTime?.getTime() ?? null,
+  };
 }
 
 function fromStoredBranch(s: StoredBranch): BranchRecord {
-  return { ...s, createTime: new Date(s.createTime), updateTime: new Date(s.updateTime), finishTime: s.finishTime === null ? null : new Date(s.finishTime) };
+  return {
+    ...s,
+    createTime: new Date(s.createTime),
+    updateTime: new Date(s.updateTime),
+    finishTime: s.finishTime === null ? null : new Date(s.finishTime),
+  };
 }

@@ -48,7 +48,13 @@ export interface Store {
    * @returns false when the status was not `from` (someone else moved it); the status is not written
    * then, the outcomes are.
    */
-  changeGlobalStatus(gid: string, from: GlobalStatus, to: GlobalStatus, patch: StatusPatch, outcomes: BranchOutcome[]): Promise<boolean>;
+  changeGlobalStatus(
+    gid: string,
+    from: GlobalStatus,
+    to: GlobalStatus,
+    patch: StatusPatch,
+    outcomes: BranchOutcome[],
+  ): Promise<boolean>;
 
   /**
    * Atomically appends branches, only while the global transaction has status `whileStatus` (a TCC
@@ -65,7 +71,13 @@ export interface Store {
    * Records branch `outcomes` and reschedules the transaction (next interval, next time, retry count),
    * as `changeGlobalStatus` does: one transaction on MySQL, outcomes first on Redis.
    */
-  touchCronTime(gid: string, nextCronIntervalMs: number, nextCronTime: Date, retryCount: number, outcomes: BranchOutcome[]): Promise<void>;
+  touchCronTime(
+    gid: string,
+    nextCronIntervalMs: number,
+    nextCronTime: Date,
+    retryCount: number,
+    outcomes: BranchOutcome[],
+  ): Promise<void>;
 
   /**
    * Atomically leases one unfinished transaction whose next_cron_time is at or before `now`: sets its

@@ -53,7 +53,9 @@ export const msgType: TransType = {
     requirePayloads(input);
     input.steps.forEach((_, i) => requireUrl(input, i, Op.action, false));
     if (operation === 'prepare' && !/^https?:\/\/\S+$/.test(input.queryPrepared)) {
-      throw new InvalidInput('query_prepared must be the http(s) URL the coordinator asks when the message times out', { field: 'query_prepared' });
+      throw new InvalidInput('query_prepared must be the http(s) URL the coordinator asks when the message times out', {
+        field: 'query_prepared',
+      });
     }
   },
 
@@ -72,7 +74,8 @@ export const msgType: TransType = {
     }
     for (const branch of branches) {
       if (branch.op !== Op.action || branch.status !== BranchStatus.prepared) continue;
-      if ((await run.execBranch(branch, false)) !== BranchStatus.succeed) throw new UpstreamError(`msg step ${branch.branchId} did not succeed`);
+      if ((await run.execBranch(branch, false)) !== BranchStatus.succeed)
+        throw new UpstreamError(`msg step ${branch.branchId} did not succeed`);
     }
     await run.changeStatus(Status.succeed);
   },

@@ -15,6 +15,9 @@ export const transTypeNames = [...TRANS_TYPES.keys()];
  */
 export function transTypeOf(name: string): TransType {
   const type = TRANS_TYPES.get(name);
-  if (!type) throw new InvalidInput(`trans_type '${name}' is not supported; use one of: ${transTypeNames.join(', ')}`, { field: 'trans_type' });
+  if (!type)
+    throw new InvalidInput(`trans_type '${name}' is not supported; use one of: ${transTypeNames.join(', ')}`, {
+      field: 'trans_type',
+    });
   return type;
 }

@@ -18,7 +18,9 @@ function parseLayout(customData: string): SagaLayout {
   try {
     parsed = JSON.parse(customData);
   } catch {
-    throw new InvalidInput('custom_data must be JSON like {"concurrent":true,"orders":{"1":[0]}}', { field: 'custom_data' });
+    throw new InvalidInput('custom_data must be JSON like {"concurrent":true,"orders":{"1":[0]}}', {
+      field: 'custom_data',
+    });
   }
   const layout = (parsed ?? {}) as Partial<SagaLayout>;
   return { concurrent: layout.concurrent === true, orders: layout.orders ?? {} };
@@ -69,7 +71,11 @@ function pairSteps(branches: BranchRecord[]): Step[] {
  * Runs tasks as their dependencies allow, several at once, until none can start. A task that throws
  * stops new starts (the error is kept); the ones in flight still finish.
  */
-async function runWhenReady(count: number, canStart: (i: number) => boolean, run: (i: number) => Promise<boolean>): Promise<unknown> {
+async function runWhenReady(
+  count: number,
+  canStart: (i: number) => boolean,
+  run: (i: number) => Promise<boolean>,
+): Promise<unknown> {
   const started = new Set<number>();
   const running = new Map<number, Promise<void>>();
   let firstError: unknown;
@@ -115,7 +121,9 @@ export const sagaType: TransType = {
     for (const [key, before] of Object.entries(layout.orders)) {
       for (const index of [Number(key), ...before]) {
         if (!Number.isInteger(index) || index < 0 || index >= input.steps.length) {
-          throw new InvalidInput(`custom_data.orders names step ${index}, but steps are 0..${input.steps.length - 1}`, { field: 'custom_data' });
+          throw new InvalidInput(`custom_data.orders names step ${index}, but steps are 0..${input.steps.length - 1}`, {
+            field: 'custom_data',
+          });
         }
       }
       if (before.some((b) => b >= Number(key) && !layout.concurrent)) {
@@ -123,11 +131,17 @@ export const sagaType: TransType = {
       }
     }
     const cycle = findCycle(input.steps.length, layout.orders);
-    if (cycle) throw new InvalidInput(`custom_data.orders has a cycle (${cycle.join(' → ')}); those steps could never start`, { field: 'custom_data' });
+    if (cycle)
+      throw new InvalidInput(`custom_data.orders has a cycle (${cycle.join(' → ')}); those steps could never start`, {
+        field: 'custom_data',
+      });
   },
 
   genBranches(input: NewTransInput, now: Date): BranchRecord[] {
-    return input.steps.flatMap((_, i) => [stepBranch(input, i, Op.compensate, now), stepBranch(input, i, Op.action, now)]);
+    return input.steps.flatMap((_, i) => [
+      stepBranch(input, i, Op.compensate, now),
+      stepBranch(input, i, Op.action, now),
+    ]);
   },
 
   async processOnce(run: TransRun, branches: BranchRecord[]): Promise<void> {
@@ -164,7 +178,10 @@ export const sagaType: TransType = {
     if (g.status !== Status.aborting) return;
     // A step is compensated when its action finished, or when it was allowed to start and so may have
     // run with an unknown outcome; the barrier turns a compensation of a never-run action into a no-op.
-    const needsCompensation = steps.map((s, i) => s.compensate.status !== BranchStatus.succeed && (s.action.status !== BranchStatus.prepared || mayStart(i)));
+    const needsCompensation = steps.map(
+      (s, i) =>
+        s.compensate.status !== BranchStatus.succeed && (s.action.status !== BranchStatus.prepared || mayStart(i)),
+    );
     const compensated = (i: number) => !needsCompensation[i] || steps[i]?.compensate.status === BranchStatus.succeed;
     const laterSteps = (i: number) => (layout.concurrent ? (after[i] ?? []) : i + 1 < steps.length ? [i + 1] : []);
     const error = await runWhenReady(

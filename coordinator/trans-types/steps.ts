@@ -11,7 +11,8 @@ export function requireUrl(input: NewTransInput, index: number, key: string, all
     if (allowEmpty) return;
     throw new InvalidInput(`${field} is required`, { field });
   }
-  if (!/^https?:\/\/[^\s]+$/.test(url)) throw new InvalidInput(`${field} must be an http(s) URL, got '${url.slice(0, 100)}'`, { field });
+  if (!/^https?:\/\/[^\s]+$/.test(url))
+    throw new InvalidInput(`${field} must be an http(s) URL, got '${url.slice(0, 100)}'`, { field });
 }
 
 /** Checks that there is a payload per step (DTM also accepts the body in steps[i].data). */
@@ -23,7 +24,9 @@ export function requirePayloads(input: NewTransInput): void {
     }
   });
   if (input.payloads.length > input.steps.length) {
-    throw new InvalidInput(`payloads has ${input.payloads.length} entries for ${input.steps.length} steps`, { field: 'payloads' });
+    throw new InvalidInput(`payloads has ${input.payloads.length} entries for ${input.steps.length} steps`, {
+      field: 'payloads',
+    });
   }
 }
 

@@ -49,7 +49,12 @@ export class BranchCaller {
       const text = await res.body.text();
       return { outcome: classifyAnswer(res.statusCode, text), status: res.statusCode, text, ms: Date.now() - started };
     } catch (err) {
-      return { outcome: Outcome.error, status: 0, text: `request failed: ${err instanceof Error ? err.message : String(err)}`, ms: Date.now() - started };
+      return {
+        outcome: Outcome.error,
+        status: 0,
+        text: `request failed: ${err instanceof Error ? err.message : String(err)}`,
+        ms: Date.now() - started,
+      };
     }
   }
 

@@ -56,10 +56,15 @@ export class TransService {
     const { record, created, branches } = await this.saveNew(req, Status.submitted);
     const run = new TransRun(this.deps, record);
     if (!created) {
-      if (record.transType !== req.transType) throw new IllegalTransition(`gid ${req.gid} belongs to a ${record.transType} transaction, not ${req.transType}`);
+      if (record.transType !== req.transType)
+        throw new IllegalTransition(
+          `gid ${req.gid} belongs to a ${record.transType} transaction, not ${req.transType}`,
+        );
       if (record.status === Status.succeed) return;
       if (record.status === Status.failed || record.status === Status.aborting) {
-        throw new BranchFailure(`transaction ${req.gid} is '${record.status}' and cannot be submitted${record.rollbackReason ? `: ${record.rollbackReason}` : ''}`);
+        throw new BranchFailure(
+          `transaction ${req.gid} is '${record.status}' and cannot be submitted${record.rollbackReason ? `: ${record.rollbackReason}` : ''}`,
+        );
       }
       // Already submitted: whoever submitted it first (or the cron loop) is driving it; only a caller
       // that waits for the result runs a pass of its own, which the status guard keeps consistent.
@@ -78,35 +83,56 @@ export class TransService {
       return;
     }
     if (existing.transType !== 'tcc' || (existing.status !== Status.prepared && existing.status !== Status.aborting)) {
-      throw new IllegalTransition(`a ${existing.transType} transaction in status '${existing.status}' cannot be aborted`);
+      throw new IllegalTransition(
+        `a ${existing.transType} transaction in status '${existing.status}' cannot be aborted`,
+      );
     }
-    if (existing.status === Status.prepared) await run.changeStatus(Status.aborting, req.rollbackReason || 'aborted by the caller');
+    if (existing.status === Status.prepared)
+      await run.changeStatus(Status.aborting, req.rollbackReason || 'aborted by the caller');
     await this.process(run, req.options.wait_result === true, false);
   }
 
   /** Ends an unfinished transaction as failed without calling anything more. Use with care. */
   async forceStop(gid: string): Promise<void> {
     const existing = await this.mustFind(gid);
-    if (isFinished(existing.status)) throw new IllegalTransition(`transaction ${gid} is already '${existing.status}'; nothing to stop`);
+    if (isFinished(existing.status))
+      throw new IllegalTransition(`transaction ${gid} is already '${existing.status}'; nothing to stop`);
     await new TransRun(this.deps, existing).changeStatus(Status.failed, 'stopped by forceStop');
   }
 
   /** Records a TCC branch's confirm and cancel, only while its transaction is prepared. */
   async registerBranch(req: RegisterBranchRequest): Promise<void> {
     if (req.transType !== 'tcc') {
-      throw new InvalidInput(`registerBranch supports trans_type 'tcc', got '${req.transType}'`, { field: 'trans_type' });
+      throw new InvalidInput(`registerBranch supports trans_type 'tcc', got '${req.transType}'`, {
+        field: 'trans_type',
+      });
     }
     const now = this.deps.clock();
     const make = (op: string, url: string): BranchRecord => ({
-      gid: req.gid, url, data: req.data, branchId: req.branchId, op, status: BranchStatus.prepared, createTime: now, updateTime: now, finishTime: null,
+      gid: req.gid,
+      url,
+      data: req.data,
+      branchId: req.branchId,
+      op,
+      status: BranchStatus.prepared,
+      createTime: now,
+      updateTime: now,
+      finishTime: null,
     });
-    const saved = await this.deps.store.addBranches(req.gid, Status.prepared, [make(Op.cancel, req.cancel), make(Op.confirm, req.confirm)]);
-    if (!saved) throw new BranchFailure(`no prepared transaction with gid ${req.gid}: register branches before submit or abort`);
+    const saved = await this.deps.store.addBranches(req.gid, Status.prepared, [
+      make(Op.cancel, req.cancel),
+      make(Op.confirm, req.confirm),
+    ]);
+    if (!saved)
+      throw new BranchFailure(`no prepared transaction with gid ${req.gid}: register branches before submit or abort`);
   }
 
   /** The transaction and its branches, for the query endpoint. */
   async query(gid: string): Promise<{ transaction: GlobalRecord | undefined; branches: BranchRecord[] }> {
-    const [transaction, branches] = await Promise.all([this.deps.store.findGlobal(gid), this.deps.store.findBranches(gid)]);
+    const [transaction, branches] = await Promise.all([
+      this.deps.store.findGlobal(gid),
+      this.deps.store.findBranches(gid),
+    ]);
     return { transaction, branches };
   }
 
@@ -116,7 +142,9 @@ export class TransService {
    */
   async processLeased(g: GlobalRecord): Promise<void> {
     transLogs.cronPicked(this.deps.log, g);
-    await this.process(new TransRun(this.deps, g), true, false).catch((err: unknown) => transLogs.processFailed(this.deps.log, g, err));
+    await this.process(new TransRun(this.deps, g), true, false).catch((err: unknown) =>
+      transLogs.processFailed(this.deps.log, g, err),
+    );
   }
 
   /** Waits for background processing to settle (shutdown and tests). */
@@ -148,7 +176,10 @@ export class TransService {
       await pass();
     } catch (err) {
       if (err instanceof IllegalTransition) throw err;
-      throw new BranchOngoing(`transaction ${run.g.gid} is not finished yet; the coordinator keeps retrying it (${err instanceof Error ? err.message : String(err)})`, { cause: err });
+      throw new BranchOngoing(
+        `transaction ${run.g.gid} is not finished yet; the coordinator keeps retrying it (${err instanceof Error ? err.message : String(err)})`,
+        { cause: err },
+      );
     }
     if (submitting && run.g.status !== Status.succeed) {
       if (isFinished(run.g.status) || run.g.status === Status.aborting) {
@@ -159,17 +190,36 @@ export class TransService {
   }
 
   /** Inserts the new transaction; on a gid conflict returns the stored one instead. */
-  private async saveNew(req: TransRequest, status: GlobalStatus): Promise<{ record: GlobalRecord; created: boolean; branches: BranchRecord[] }> {
+  private async saveNew(
+    req: TransRequest,
+    status: GlobalStatus,
+  ): Promise<{ record: GlobalRecord; created: boolean; branches: BranchRecord[] }> {
     const now = this.deps.clock();
-    const defaults = { retryIntervalMs: this.deps.conf.coordinator.retryIntervalMs, maxRetryIntervalMs: this.deps.conf.coordinator.maxRetryIntervalMs };
+    const defaults = {
+      retryIntervalMs: this.deps.conf.coordinator.retryIntervalMs,
+      maxRetryIntervalMs: this.deps.conf.coordinator.maxRetryIntervalMs,
+    };
     const interval = firstIntervalMs(req.options, defaults);
     // wait_result concerns only the request that carries it, so it is not stored.
     const { wait_result: _waitResult, ...storedOptions } = req.options;
     const record: GlobalRecord = {
-      gid: req.gid, transType: req.transType, status, queryPrepared: req.queryPrepared, protocol: req.protocol || 'http',
-      options: storedOptions, customData: req.customData, headers: req.headers, createTime: now, updateTime: now,
-      finishTime: null, rollbackTime: null, rollbackReason: '', nextCronIntervalMs: interval,
-      nextCronTime: new Date(now.getTime() + interval), owner: '', retryCount: 0,
+      gid: req.gid,
+      transType: req.transType,
+      status,
+      queryPrepared: req.queryPrepared,
+      protocol: req.protocol || 'http',
+      options: storedOptions,
+      customData: req.customData,
+      headers: req.headers,
+      createTime: now,
+      updateTime: now,
+      finishTime: null,
+      rollbackTime: null,
+      rollbackReason: '',
+      nextCronIntervalMs: interval,
+      nextCronTime: new Date(now.getTime() + interval),
+      owner: '',
+      retryCount: 0,
     };
     const branches = transTypeOf(req.transType).genBranches(req, now);
     try {

@@ -82,7 +82,9 @@ export class TransRun {
     // A background write of earlier outcomes must land before the status that follows from them.
     await this.backgroundFlush;
     if (!(await this.deps.store.changeGlobalStatus(this.g.gid, from, to, patch, this.takeOutcomes()))) {
-      throw new IllegalTransition(`transaction ${this.g.gid} is no longer '${from}'; another request or coordinator moved it`);
+      throw new IllegalTransition(
+        `transaction ${this.g.gid} is no longer '${from}'; another request or coordinator moved it`,
+      );
     }
     this.g.status = to;
     if (rollbackReason) this.g.rollbackReason = rollbackReason;
@@ -103,7 +105,8 @@ export class TransRun {
       this.pendingOutcomes.push({ branchId: branch.branchId, op: branch.op, status, at: this.now() });
       this.flushSoon();
       branch.status = status;
-      if (status === BranchStatus.failed) this.lastFailure = `${branch.op} ${branch.url} answered FAILURE: ${answer.text.slice(0, 500)}`;
+      if (status === BranchStatus.failed)
+        this.lastFailure = `${branch.op} ${branch.url} answered FAILURE: ${answer.text.slice(0, 500)}`;
       const backedOff = this.g.nextCronIntervalMs > firstIntervalMs(this.g.options, this.backoffDefaults());
       if (backedOff || this.now().getTime() - this.lastTouched >= TOUCH_AFTER_MS) await this.touchCron(CronKind.reset);
       return status;
@@ -114,7 +117,9 @@ export class TransRun {
       throw new BranchOngoing(`${branch.op} of branch ${branch.branchId} is ongoing`);
     }
     await this.touchCron(CronKind.backoff);
-    throw new UpstreamError(`${branch.op} ${branch.url} answered ${answer.status || 'nothing'}: ${answer.text.slice(0, 500)}`);
+    throw new UpstreamError(
+      `${branch.op} ${branch.url} answered ${answer.status || 'nothing'}: ${answer.text.slice(0, 500)}`,
+    );
   }
 
   /** Calls a URL that is not a stored branch (msg query-back), without recording anything. */
@@ -157,7 +162,10 @@ export class TransRun {
         .catch((err: unknown) => {
           // Not fatal: the outcomes go back to the queue for the next write to carry.
           this.pendingOutcomes.unshift(...outcomes);
-          this.deps.log.warn({ err, gid: this.g.gid }, 'writing branch outcomes failed; will retry with the next write');
+          this.deps.log.warn(
+            { err, gid: this.g.gid },
+            'writing branch outcomes failed; will retry with the next write',
+          );
         });
     }, OUTCOME_FLUSH_MS);
   }
@@ -169,6 +177,9 @@ export class TransRun {
   }
 
   private backoffDefaults() {
-    return { retryIntervalMs: this.deps.conf.coordinator.retryIntervalMs, maxRetryIntervalMs: this.deps.conf.coordinator.maxRetryIntervalMs };
+    return {
+      retryIntervalMs: this.deps.conf.coordinator.retryIntervalMs,
+      maxRetryIntervalMs: this.deps.conf.coordinator.maxRetryIntervalMs,
+    };
   }
 }

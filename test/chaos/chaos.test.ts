@@ -102,10 +102,23 @@ describe('chaos: faults, duplicate deliveries and SIGKILLs converge', function (
         120_000,
         500,
       );
-      const results = await checkInvariants({ conf, store, orderDb, flashDb, redis, initialStock: { 1: 100, 2: 200 }, flashInitialStock: FLASH_STOCK });
+      const results = await checkInvariants({
+        conf,
+        store,
+        orderDb,
+        flashDb,
+        redis,
+        initialStock: { 1: 100, 2: 200 },
+        flashInitialStock: FLASH_STOCK,
+      });
       const report = formatReport(results);
-      process.stdout.write(`      chaos: ${answered} requests answered, ${lost} refused or lost to crashes, ${kills} SIGKILLs\n${report.replace(/^/gm, '      ')}\n`);
-      assert.ok(results.every((r) => r.ok), report);
+      process.stdout.write(
+        `      chaos: ${answered} requests answered, ${lost} refused or lost to crashes, ${kills} SIGKILLs\n${report.replace(/^/gm, '      ')}\n`,
+      );
+      assert.ok(
+        results.every((r) => r.ok),
+        report,
+      );
       assert.ok(kills >= 2, 'the run killed processes');
     } finally {
       await Promise.all([coordinator.stop(), examples.stop()]);

@@ -13,7 +13,8 @@ for (const store of STORES) {
     after(async () => fx.close());
     afterEach(() => fx.busi.clearScripts());
 
-    const msg = (gid: string) => new Msg(fx.dtm, gid).add(`${fx.busi.url}/MsgA`, { n: 1 }).add(`${fx.busi.url}/MsgB`, { n: 2 });
+    const msg = (gid: string) =>
+      new Msg(fx.dtm, gid).add(`${fx.busi.url}/MsgA`, { n: 1 }).add(`${fx.busi.url}/MsgB`, { n: 2 });
     const callsOf = (gid: string) => fx.busi.calls.filter((c) => c.query.gid === gid);
 
     it('delivers every step of a submitted message', async function () {
@@ -24,7 +25,10 @@ for (const store of STORES) {
       await m.submit();
       const answer = await waitForStatus(fx.dtm, gid, 'succeed');
       assert.deepEqual(branchStatuses(answer), ['action:succeed', 'action:succeed']);
-      assert.deepEqual(callsOf(gid).map((c) => c.name), ['MsgA', 'MsgB']);
+      assert.deepEqual(
+        callsOf(gid).map((c) => c.name),
+        ['MsgA', 'MsgB'],
+      );
     });
 
     it('retries a step that fails, whatever it answered', async function () {
@@ -67,13 +71,18 @@ for (const store of STORES) {
       await msg(gid).withOptions({ timeoutToFail: 3 }).prepare(`${fx.busi.url}/QueryPrepared`);
       await fx.recover(4_000);
       const answer = await waitForStatus(fx.dtm, gid, 'failed');
-      assert.deepEqual(callsOf(gid).map((c) => c.name), ['QueryPrepared']);
+      assert.deepEqual(
+        callsOf(gid).map((c) => c.name),
+        ['QueryPrepared'],
+      );
       assert.match(String(answer.transaction?.rollback_reason), /query_prepared answered FAILURE/);
     });
 
     it('waits for a delayed message before calling its steps', async function () {
       const gid = gidFor(this.test!.title);
-      await msg(gid).setDelay(30).doAndSubmit(`${fx.busi.url}/QueryPrepared`, async () => undefined);
+      await msg(gid)
+        .setDelay(30)
+        .doAndSubmit(`${fx.busi.url}/QueryPrepared`, async () => undefined);
       await fx.coordinator.service.drain();
       assert.equal(callsOf(gid).length, 0);
       await fx.recover(31_000);
@@ -87,8 +96,16 @@ for (const store of STORES) {
         await tcc.callBranch({ b: 2 }, `${fx.busi.url}/TryB`, `${fx.busi.url}/ConfirmB`, `${fx.busi.url}/CancelB`);
       });
       const answer = await waitForStatus(fx.dtm, gid, 'succeed');
-      assert.deepEqual(branchStatuses(answer), ['cancel:prepared', 'confirm:succeed', 'cancel:prepared', 'confirm:succeed']);
-      assert.deepEqual(callsOf(gid).map((c) => c.name), ['TryA', 'TryB', 'ConfirmB', 'ConfirmA']);
+      assert.deepEqual(branchStatuses(answer), [
+        'cancel:prepared',
+        'confirm:succeed',
+        'cancel:prepared',
+        'confirm:succeed',
+      ]);
+      assert.deepEqual(
+        callsOf(gid).map((c) => c.name),
+        ['TryA', 'TryB', 'ConfirmB', 'ConfirmA'],
+      );
       assert.deepEqual(callsOf(gid)[3]!.body, { a: 1 });
     });
 
@@ -103,8 +120,16 @@ for (const store of STORES) {
         BranchFailure,
       );
       const answer = await waitForStatus(fx.dtm, gid, 'failed');
-      assert.deepEqual(branchStatuses(answer), ['cancel:succeed', 'confirm:prepared', 'cancel:succeed', 'confirm:prepared']);
-      assert.deepEqual(callsOf(gid).map((c) => c.name), ['TryA', 'TryB', 'CancelB', 'CancelA']);
+      assert.deepEqual(branchStatuses(answer), [
+        'cancel:succeed',
+        'confirm:prepared',
+        'cancel:succeed',
+        'confirm:prepared',
+      ]);
+      assert.deepEqual(
+        callsOf(gid).map((c) => c.name),
+        ['TryA', 'TryB', 'CancelB', 'CancelA'],
+      );
     });
 
     it('cancels a TCC transaction whose caller vanished, after timeout_to_fail', async function () {
@@ -115,13 +140,19 @@ for (const store of STORES) {
       await fx.recover(4_000);
       const answer = await waitForStatus(fx.dtm, gid, 'failed');
       assert.match(String(answer.transaction?.rollback_reason), /Timeout after 3 seconds/);
-      assert.deepEqual(callsOf(gid).map((c) => c.name), ['TryA', 'CancelA']);
+      assert.deepEqual(
+        callsOf(gid).map((c) => c.name),
+        ['TryA', 'CancelA'],
+      );
     });
 
     it('refuses to register a branch once the TCC transaction moved on', async function () {
       const gid = gidFor(this.test!.title);
       await tccGlobalTransaction(fx.dtm, gid, async () => undefined);
-      await assert.rejects(new Tcc(fx.dtm, gid).registerBranch('01', {}, `${fx.busi.url}/C`, `${fx.busi.url}/X`), BranchFailure);
+      await assert.rejects(
+        new Tcc(fx.dtm, gid).registerBranch('01', {}, `${fx.busi.url}/C`, `${fx.busi.url}/X`),
+        BranchFailure,
+      );
     });
   });
 }

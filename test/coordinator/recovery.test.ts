@@ -19,7 +19,14 @@ for (const store of STORES) {
       dtm = `http://127.0.0.1:${port}/api/dtmsvr`;
       coordinator = new ServiceProcess(
         'coordinator/main.ts',
-        { ...testEnv, COORDINATOR_STORE: store, COORDINATOR_PORT: String(port), RETRY_INTERVAL_MS: '1000', CRON_INTERVAL_MS: '100', REQUEST_TIMEOUT_MS: '30000' },
+        {
+          ...testEnv,
+          COORDINATOR_STORE: store,
+          COORDINATOR_PORT: String(port),
+          RETRY_INTERVAL_MS: '1000',
+          CRON_INTERVAL_MS: '100',
+          REQUEST_TIMEOUT_MS: '30000',
+        },
         `${dtm}/health`,
       );
       await coordinator.start();
@@ -32,14 +39,29 @@ for (const store of STORES) {
     it('finishes a saga after the coordinator is SIGKILLed in the middle of it', async function () {
       const gid = gidFor(this.test!.title);
       busi.script('Second', 'hang');
-      await new Saga(dtm, gid).add(`${busi.url}/First`, `${busi.url}/FirstRevert`, {}).add(`${busi.url}/Second`, `${busi.url}/SecondRevert`, {}).add(`${busi.url}/Third`, `${busi.url}/ThirdRevert`, {}).submit();
-      await waitFor('the second action to be called', async () => (busi.callsOf('Second').some((c) => c.query.gid === gid) ? true : undefined));
+      await new Saga(dtm, gid)
+        .add(`${busi.url}/First`, `${busi.url}/FirstRevert`, {})
+        .add(`${busi.url}/Second`, `${busi.url}/SecondRevert`, {})
+        .add(`${busi.url}/Third`, `${busi.url}/ThirdRevert`, {})
+        .submit();
+      await waitFor('the second action to be called', async () =>
+        busi.callsOf('Second').some((c) => c.query.gid === gid) ? true : undefined,
+      );
       // Branch outcomes are written within 200 ms (or with the next status write); wait for the first.
-      await waitFor('the first outcome to be recorded', async () => (branchStatuses(await queryTrans(dtm, gid))[1] === 'action:succeed' ? true : undefined));
+      await waitFor('the first outcome to be recorded', async () =>
+        branchStatuses(await queryTrans(dtm, gid))[1] === 'action:succeed' ? true : undefined,
+      );
       await coordinator.crash();
       await coordinator.start();
       const answer = await waitForStatus(dtm, gid, 'succeed', 20_000);
-      assert.deepEqual(branchStatuses(answer), ['compensate:prepared', 'action:succeed', 'compensate:prepared', 'action:succeed', 'compensate:prepared', 'action:succeed']);
+      assert.deepEqual(branchStatuses(answer), [
+        'compensate:prepared',
+        'action:succeed',
+        'compensate:prepared',
+        'action:succeed',
+        'compensate:prepared',
+        'action:succeed',
+      ]);
       const names = busi.calls.filter((c) => c.query.gid === gid).map((c) => c.name);
       assert.deepEqual(names, ['First', 'Second', 'Second', 'Third'], 'only the interrupted action is called again');
     });
@@ -47,8 +69,13 @@ for (const store of STORES) {
     it('calls an action again when the coordinator died before recording its outcome, and the barrier absorbs it', async function () {
       const gid = gidFor(this.test!.title);
       busi.script('Slow', 'hang');
-      await new Saga(dtm, gid).add(`${busi.url}/Fast`, `${busi.url}/FastRevert`, {}).add(`${busi.url}/Slow`, `${busi.url}/SlowRevert`, {}).submit();
-      await waitFor('the slow action to be called', async () => (busi.callsOf('Slow').some((c) => c.query.gid === gid) ? true : undefined));
+      await new Saga(dtm, gid)
+        .add(`${busi.url}/Fast`, `${busi.url}/FastRevert`, {})
+        .add(`${busi.url}/Slow`, `${busi.url}/SlowRevert`, {})
+        .submit();
+      await waitFor('the slow action to be called', async () =>
+        busi.callsOf('Slow').some((c) => c.query.gid === gid) ? true : undefined,
+      );
       await coordinator.crash();
       await coordinator.start();
       await waitForStatus(dtm, gid, 'succeed', 20_000);

@@ -24,7 +24,12 @@ for (const store of STORES) {
       const gid = gidFor(this.test!.title);
       await saga(gid).submit();
       const answer = await waitForStatus(fx.dtm, gid, 'succeed');
-      assert.deepEqual(branchStatuses(answer), ['compensate:prepared', 'action:succeed', 'compensate:prepared', 'action:succeed']);
+      assert.deepEqual(branchStatuses(answer), [
+        'compensate:prepared',
+        'action:succeed',
+        'compensate:prepared',
+        'action:succeed',
+      ]);
       assert.deepEqual(namesFor(gid), ['TransIn', 'TransOut']);
       const call = fx.busi.calls.find((c) => c.query.gid === gid && c.name === 'TransOut')!;
       assert.equal(call.method, 'POST');
@@ -37,7 +42,12 @@ for (const store of STORES) {
       fx.busi.script('TransOut', 409);
       await saga(gid).submit();
       const answer = await waitForStatus(fx.dtm, gid, 'failed');
-      assert.deepEqual(branchStatuses(answer), ['compensate:succeed', 'action:succeed', 'compensate:succeed', 'action:failed']);
+      assert.deepEqual(branchStatuses(answer), [
+        'compensate:succeed',
+        'action:succeed',
+        'compensate:succeed',
+        'action:failed',
+      ]);
       assert.deepEqual(namesFor(gid), ['TransIn', 'TransOut', 'TransOutRevert', 'TransInRevert']);
       assert.match(String(answer.transaction?.rollback_reason), /FAILURE/);
     });
@@ -53,7 +63,12 @@ for (const store of STORES) {
       assert.equal(stuck.transaction?.retry_count, 1);
       assert.ok((await fx.recover()).includes(gid));
       const answer = await waitForStatus(fx.dtm, gid, 'succeed');
-      assert.deepEqual(branchStatuses(answer), ['compensate:prepared', 'action:succeed', 'compensate:prepared', 'action:succeed']);
+      assert.deepEqual(branchStatuses(answer), [
+        'compensate:prepared',
+        'action:succeed',
+        'compensate:prepared',
+        'action:succeed',
+      ]);
       assert.deepEqual(namesFor(gid), ['TransIn', 'TransOut', 'TransOut']);
     });
 
@@ -78,7 +93,14 @@ for (const store of STORES) {
       await fx.recover();
       await fx.recover();
       await waitForStatus(fx.dtm, gid, 'failed');
-      assert.deepEqual(namesFor(gid), ['TransIn', 'TransOut', 'TransOutRevert', 'TransInRevert', 'TransInRevert', 'TransInRevert']);
+      assert.deepEqual(namesFor(gid), [
+        'TransIn',
+        'TransOut',
+        'TransOutRevert',
+        'TransInRevert',
+        'TransInRevert',
+        'TransInRevert',
+      ]);
     });
 
     it('runs a concurrent saga by its branch orders', async function () {
@@ -96,7 +118,14 @@ for (const store of STORES) {
       fx.busi.script('B', 409);
       await saga(gid, ['A', 'B', 'C']).enableConcurrent().addBranchOrder(2, [0, 1]).submit();
       const answer = await waitForStatus(fx.dtm, gid, 'failed');
-      assert.deepEqual(branchStatuses(answer), ['compensate:succeed', 'action:succeed', 'compensate:succeed', 'action:failed', 'compensate:prepared', 'action:prepared']);
+      assert.deepEqual(branchStatuses(answer), [
+        'compensate:succeed',
+        'action:succeed',
+        'compensate:succeed',
+        'action:failed',
+        'compensate:prepared',
+        'action:prepared',
+      ]);
       assert.ok(!namesFor(gid).includes('C'));
     });
 
@@ -108,7 +137,12 @@ for (const store of STORES) {
       await fx.recover(11_000);
       const answer = await waitForStatus(fx.dtm, gid, 'failed');
       assert.match(String(answer.transaction?.rollback_reason), /Timeout after 5 seconds/);
-      assert.deepEqual(branchStatuses(answer), ['compensate:succeed', 'action:succeed', 'compensate:succeed', 'action:prepared']);
+      assert.deepEqual(branchStatuses(answer), [
+        'compensate:succeed',
+        'action:succeed',
+        'compensate:succeed',
+        'action:prepared',
+      ]);
     });
 
     it('rolls back once retry_limit rounds have failed', async function () {
@@ -141,7 +175,9 @@ for (const store of STORES) {
 
     it('passes branch headers and passthrough headers to branches', async function () {
       const gid = gidFor(this.test!.title);
-      await saga(gid, ['H']).withOptions({ branchHeaders: { 'x-branch': 'b1' }, passthroughHeaders: ['x-trace'] }).submit({ 'x-trace': 't-42' });
+      await saga(gid, ['H'])
+        .withOptions({ branchHeaders: { 'x-branch': 'b1' }, passthroughHeaders: ['x-trace'] })
+        .submit({ 'x-trace': 't-42' });
       await waitForStatus(fx.dtm, gid, 'succeed');
       const call = fx.busi.callsOf('H').find((c) => c.query.gid === gid)!;
       assert.equal(call.headers['x-branch'], 'b1');

@@ -19,7 +19,11 @@ for (const store of STORES) {
       busi = await new BusiServer().start();
       const conf = testConfig(store, { REQUEST_TIMEOUT_MS: '2000' });
       first = await startCoordinator(conf, testLogger('coordinator-1'), { port: 0, autoCron: false, clock: clock.now });
-      second = await startCoordinator(conf, testLogger('coordinator-2'), { port: 0, autoCron: false, clock: clock.now });
+      second = await startCoordinator(conf, testLogger('coordinator-2'), {
+        port: 0,
+        autoCron: false,
+        clock: clock.now,
+      });
     });
     after(async () => {
       await busi.close();
@@ -29,16 +33,25 @@ for (const store of STORES) {
     it('recover a backlog together, each transaction by one of them', async function () {
       const gids = Array.from({ length: 20 }, (_, i) => gidFor(`${this.test!.title}-${i}`));
       busi.script('Flaky', ...gids.map(() => 500));
-      for (const gid of gids) await new Saga(first.url, gid).add(`${busi.url}/Flaky`, `${busi.url}/FlakyRevert`, {}).submit();
+      for (const gid of gids)
+        await new Saga(first.url, gid).add(`${busi.url}/Flaky`, `${busi.url}/FlakyRevert`, {}).submit();
       await first.service.drain();
       clock.advance(60_000);
       const [byFirst, bySecond] = await Promise.all([first.cron.runUntilIdle(100), second.cron.runUntilIdle(100)]);
       const mine = (list: string[]) => list.filter((g) => gids.includes(g));
-      assert.equal(mine(byFirst).length + mine(bySecond).length, gids.length, 'every transaction was leased exactly once');
+      assert.equal(
+        mine(byFirst).length + mine(bySecond).length,
+        gids.length,
+        'every transaction was leased exactly once',
+      );
       assert.equal(new Set([...mine(byFirst), ...mine(bySecond)]).size, gids.length);
       for (const gid of gids) {
         assert.equal((await queryTrans(first.url, gid)).transaction?.status, 'succeed');
-        assert.equal(busi.calls.filter((c) => c.query.gid === gid).length, 2, `${gid}: one failed call, one recovery call`);
+        assert.equal(
+          busi.calls.filter((c) => c.query.gid === gid).length,
+          2,
+          `${gid}: one failed call, one recovery call`,
+        );
       }
     });
   });

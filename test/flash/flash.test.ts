@@ -23,7 +23,8 @@ describe('flash-sale example', function () {
   });
   after(async () => ex.close());
 
-  const ordersEventually = (n: number, timeoutMs = 15_000) => waitFor(`${n} flash orders`, async () => ((await orders.count()) === n ? true : undefined), timeoutMs);
+  const ordersEventually = (n: number, timeoutMs = 15_000) =>
+    waitFor(`${n} flash orders`, async () => ((await orders.count()) === n ? true : undefined), timeoutMs);
 
   it('restocks and clears the orders through flashReset, refusing a bad stock', async () => {
     assert.deepEqual((await api.get('/api/busi/flashReset?stock=5').expect(200)).body.stock_left, 5);
@@ -49,7 +50,11 @@ describe('flash-sale example', function () {
     const res = await api.get('/api/busi/flashSales').expect(200);
     assert.equal(res.body.status, 'sold_out');
     const answer = await waitForStatus(ex.fx.dtm, res.body.gid, 'failed');
-    assert.deepEqual(answer.branches.map((b) => b.status), ['prepared'], 'the message was aborted; createOrder never ran');
+    assert.deepEqual(
+      answer.branches.map((b) => b.status),
+      ['prepared'],
+      'the message was aborted; createOrder never ran',
+    );
     assert.equal(await orders.count(), 0);
     assert.equal(await stock.left(), 0);
   });
@@ -82,7 +87,9 @@ describe('flash-sale example', function () {
   it('sells exactly 50 units to 200 concurrent buyers', async () => {
     await stock.reset(50);
     await orders.deleteAll();
-    const answers = await Promise.all(Array.from({ length: 200 }, (_, i) => api.get(`/api/busi/flashSales?user_id=${i}`).expect(200)));
+    const answers = await Promise.all(
+      Array.from({ length: 200 }, (_, i) => api.get(`/api/busi/flashSales?user_id=${i}`).expect(200)),
+    );
     const ordered = answers.filter((a) => a.body.status === 'ordered').length;
     assert.equal(ordered, 50);
     assert.equal(answers.filter((a) => a.body.status === 'sold_out').length, 150);
@@ -92,7 +99,9 @@ describe('flash-sale example', function () {
 
   it('aborts a message whose query-back comes before the local step, leaving stock untouched', async () => {
     await stock.reset(2);
-    const msg = new Msg(ex.fx.dtm, `flash-early-${Date.now()}`).add(`${ex.examples.busiUrl}/createOrder`, { user_id: 1, product_id: 1 }).withOptions({ timeoutToFail: 1 });
+    const msg = new Msg(ex.fx.dtm, `flash-early-${Date.now()}`)
+      .add(`${ex.examples.busiUrl}/createOrder`, { user_id: 1, product_id: 1 })
+      .withOptions({ timeoutToFail: 1 });
     await msg.prepare(`${ex.examples.busiUrl}/redisQueryPrepared`);
     const answer = await waitForStatus(ex.fx.dtm, msg.gid, 'failed', 15_000);
     assert.match(String(answer.transaction?.rollback_reason), /FAILURE/);

@@ -47,7 +47,13 @@ export class BusiServer {
     app.use(express.json({ type: () => true }));
     app.all('/api/busi/:name', (req, res) => {
       const name = String(req.params.name);
-      this.calls.push({ name, method: req.method, query: { ...(req.query as Record<string, string>) }, body: req.body, headers: req.headers });
+      this.calls.push({
+        name,
+        method: req.method,
+        query: { ...(req.query as Record<string, string>) },
+        body: req.body,
+        headers: req.headers,
+      });
       const next = this.scripted.get(name)?.shift() ?? 200;
       if (next === 'hang') return; // the caller's timeout fires; the socket closes at shutdown
       const dtmResult = next === 200 ? 'SUCCESS' : next === 409 ? 'FAILURE' : next === 425 ? 'ONGOING' : 'ERROR';

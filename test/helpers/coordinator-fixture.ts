@@ -15,10 +15,17 @@ export interface CoordinatorFixture {
   close(): Promise<void>;
 }
 
-export async function startCoordinatorFixture(store: StoreKind, overrides: Record<string, string> = {}): Promise<CoordinatorFixture> {
+export async function startCoordinatorFixture(
+  store: StoreKind,
+  overrides: Record<string, string> = {},
+): Promise<CoordinatorFixture> {
   const clock = new TestClock();
   const conf = testConfig(store, { REQUEST_TIMEOUT_MS: '1000', ...overrides });
-  const coordinator = await startCoordinator(conf, testLogger('coordinator'), { port: 0, autoCron: false, clock: clock.now });
+  const coordinator = await startCoordinator(conf, testLogger('coordinator'), {
+    port: 0,
+    autoCron: false,
+    clock: clock.now,
+  });
   const busi = await new BusiServer().start();
   return {
     coordinator,

@@ -13,10 +13,18 @@ export interface ExamplesFixture {
   close(): Promise<void>;
 }
 
-export async function startExamplesFixture(overrides: Record<string, string> = {}, autoCron = false): Promise<ExamplesFixture> {
+export async function startExamplesFixture(
+  overrides: Record<string, string> = {},
+  autoCron = false,
+): Promise<ExamplesFixture> {
   const fx = await startCoordinatorFixture('mysql', overrides);
   if (autoCron) fx.coordinator.cron.start();
-  const conf = testConfig('mysql', { DTM_SERVER: fx.dtm, BUSI_HOST: '127.0.0.1', OUTCOME_WAIT_MS: '3000', ...overrides });
+  const conf = testConfig('mysql', {
+    DTM_SERVER: fx.dtm,
+    BUSI_HOST: '127.0.0.1',
+    OUTCOME_WAIT_MS: '3000',
+    ...overrides,
+  });
   const examples = await startExamples(conf, testLogger('examples'), { port: 0, batchFinalWaitMs: 20_000 });
   const orderDb = createMysqlPool(conf, conf.orderDb, 4);
   const flashDb = createMysqlPool(conf, conf.flashDb, 4);

@@ -10,7 +10,12 @@ import { runId, testConfig } from './test-env';
 export const mochaHooks = {
   async afterAll(): Promise<void> {
     const conf = testConfig();
-    const conn = await mysql.createConnection({ host: conf.mysql.host, port: conf.mysql.port, user: conf.mysql.user, password: conf.mysql.password });
+    const conn = await mysql.createConnection({
+      host: conf.mysql.host,
+      port: conf.mysql.port,
+      user: conf.mysql.user,
+      password: conf.mysql.password,
+    });
     // Every database of this run ends with its id (dtm_<run>, chaos_order_<run>, …).
     const [dbs] = await conn.query<RowDataPacket[]>('SHOW DATABASES LIKE ?', [`%\\_${runId}`]);
     for (const row of dbs) await conn.query(`DROP DATABASE IF EXISTS \`${String(Object.values(row)[0])}\``);

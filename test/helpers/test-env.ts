@@ -19,7 +19,11 @@ export const testEnv: Record<string, string> = {
 
 /** The config for tests, on the given coordinator store, with optional overrides. */
 export function testConfig(store: StoreKind = 'mysql', overrides: Record<string, string> = {}): Config {
-  const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('MYSQL_') || k.startsWith('REDIS_HOST') || k.startsWith('REDIS_PORT')));
+  const inherited = Object.fromEntries(
+    Object.entries(process.env).filter(
+      ([k]) => k.startsWith('MYSQL_') || k.startsWith('REDIS_HOST') || k.startsWith('REDIS_PORT'),
+    ),
+  );
   return loadConfig({ ...inherited, ...testEnv, COORDINATOR_STORE: store, ...overrides });
 }
 

@@ -2,14 +2,25 @@ import assert from 'node:assert/strict';
 import { pollUntil } from '../../common/poll';
 
 /** Polls `probe` until it returns a value other than undefined, or fails after `timeoutMs`. */
-export async function waitFor<T>(what: string | (() => string), probe: () => Promise<T | undefined>, timeoutMs = 10_000, everyMs = 50): Promise<T> {
+export async function waitFor<T>(
+  what: string | (() => string),
+  probe: () => Promise<T | undefined>,
+  timeoutMs = 10_000,
+  everyMs = 50,
+): Promise<T> {
   const value = await pollUntil(probe, (v) => v !== undefined, timeoutMs, everyMs);
-  if (value === undefined) assert.fail(`timed out after ${timeoutMs} ms waiting for ${typeof what === 'string' ? what : what()}`);
+  if (value === undefined)
+    assert.fail(`timed out after ${timeoutMs} ms waiting for ${typeof what === 'string' ? what : what()}`);
   return value;
 }
 
 /** Waits until the coordinator reports `status` for `gid`; returns the query answer. */
-export async function waitForStatus(dtm: string, gid: string, status: string, timeoutMs = 10_000): Promise<QueryAnswer> {
+export async function waitForStatus(
+  dtm: string,
+  gid: string,
+  status: string,
+  timeoutMs = 10_000,
+): Promise<QueryAnswer> {
   let last = '';
   return waitFor(
     () => `${gid} to become ${status} (last seen: ${last || 'nothing'})`,

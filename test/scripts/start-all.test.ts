@@ -7,9 +7,17 @@ import { waitFor } from '../helpers/wait';
 
 const ROOT = join(__dirname, '..', '..');
 
-function startAll(env: Record<string, string>): { child: ChildProcess; output: () => string; exit: Promise<number | null> } {
+function startAll(env: Record<string, string>): {
+  child: ChildProcess;
+  output: () => string;
+  exit: Promise<number | null>;
+} {
   let output = '';
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts/start-all.ts')], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts/start-all.ts')], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
   const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
@@ -33,7 +41,12 @@ describe('npm start (scripts/start-all.ts)', function () {
     };
     const run = startAll(env);
     try {
-      await waitFor(() => `the curl lines; output so far:\n${run.output()}`, async () => (run.output().includes('Ctrl-C stops everything') ? true : undefined), 40_000, 100);
+      await waitFor(
+        () => `the curl lines; output so far:\n${run.output()}`,
+        async () => (run.output().includes('Ctrl-C stops everything') ? true : undefined),
+        40_000,
+        100,
+      );
       assert.match(run.output(), new RegExp(`curl http://localhost:${busiPort}/api/fireSucceed`));
       const res = await fetch(`http://localhost:${busiPort}/api/fireSucceed`);
       assert.equal(((await res.json()) as { status: string }).status, 'succeed');

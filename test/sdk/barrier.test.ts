@@ -11,12 +11,24 @@ const gid = (name: string) => `barrier-${name}-${Date.now()}-${seq++}`;
 
 describe('barrier from query', () => {
   it('reads gid, trans_type, branch_id and op', () => {
-    const bb = BranchBarrier.fromQuery({ gid: 'g', trans_type: 'saga', branch_id: '01', op: 'action', dtm: 'http://x' });
+    const bb = BranchBarrier.fromQuery({
+      gid: 'g',
+      trans_type: 'saga',
+      branch_id: '01',
+      op: 'action',
+      dtm: 'http://x',
+    });
     assert.equal(bb.toString(), 'saga g 01 action');
   });
   it('names the missing or malformed field, as FAILURE for branch calls', () => {
-    assert.throws(() => BranchBarrier.fromQuery({ trans_type: 'saga', branch_id: '01', op: 'action' }), (e: unknown) => e instanceof BranchFailure && e.field === 'gid');
-    assert.throws(() => BranchBarrier.fromQuery({ gid: 'g', trans_type: 'saga', branch_id: '01', op: 'jump' }), (e: unknown) => e instanceof BranchFailure && e.field === 'op');
+    assert.throws(
+      () => BranchBarrier.fromQuery({ trans_type: 'saga', branch_id: '01', op: 'action' }),
+      (e: unknown) => e instanceof BranchFailure && e.field === 'gid',
+    );
+    assert.throws(
+      () => BranchBarrier.fromQuery({ gid: 'g', trans_type: 'saga', branch_id: '01', op: 'jump' }),
+      (e: unknown) => e instanceof BranchFailure && e.field === 'op',
+    );
   });
 });
 
@@ -41,7 +53,10 @@ describe('MySQL barrier', () => {
     return Number(rows[0]?.n ?? 0);
   };
   const reasons = async (g: string) => {
-    const [rows] = await pool.query<RowDataPacket[]>(`SELECT op, reason FROM \`${conf.barrierDb}\`.barrier WHERE gid=? ORDER BY id`, [g]);
+    const [rows] = await pool.query<RowDataPacket[]>(
+      `SELECT op, reason FROM \`${conf.barrierDb}\`.barrier WHERE gid=? ORDER BY id`,
+      [g],
+    );
     return rows.map((r) => `${r.op}:${r.reason}`);
   };
 
@@ -86,7 +101,10 @@ describe('MySQL barrier', () => {
 
   it('surfaces MySQL errors instead of swallowing them', async () => {
     const broken = new MysqlBarrier(pool, 'no_such_db_for_barrier');
-    await assert.rejects(broken.call(new BranchBarrier('saga', gid('err'), '01', 'action'), async () => undefined), /no_such_db_for_barrier/);
+    await assert.rejects(
+      broken.call(new BranchBarrier('saga', gid('err'), '01', 'action'), async () => undefined),
+      /no_such_db_for_barrier/,
+    );
   });
 
   it('answers query-back: committed local step → success', async () => {
@@ -137,7 +155,10 @@ describe('Redis barrier', () => {
   });
 
   it('refuses to go below zero, changing nothing', async () => {
-    await assert.rejects(barrier.checkAdjustAmount(new BranchBarrier('saga', gid('r-short'), '01', 'action'), key, -11), BranchFailure);
+    await assert.rejects(
+      barrier.checkAdjustAmount(new BranchBarrier('saga', gid('r-short'), '01', 'action'), key, -11),
+      BranchFailure,
+    );
     assert.equal(await redis.get(key), '10');
   });
 
@@ -150,7 +171,10 @@ describe('Redis barrier', () => {
 
   it('null-compensates and blocks the hanging action', async () => {
     const g = gid('r-null');
-    assert.equal(await barrier.checkAdjustAmount(new BranchBarrier('saga', g, '01', 'compensate'), key, 4), 'NULL_COMPENSATION');
+    assert.equal(
+      await barrier.checkAdjustAmount(new BranchBarrier('saga', g, '01', 'compensate'), key, 4),
+      'NULL_COMPENSATION',
+    );
     assert.equal(await barrier.checkAdjustAmount(new BranchBarrier('saga', g, '01', 'action'), key, -4), 'DUPLICATE');
     assert.equal(await redis.get(key), '10');
   });
@@ -167,6 +191,9 @@ describe('Redis barrier', () => {
   });
 
   it('requires keys to share the barrier hash tag', async () => {
-    await assert.rejects(barrier.checkAdjustAmount(new BranchBarrier('saga', gid('r-tag'), '01', 'action'), 'plain-key', -1), /hash tag/);
+    await assert.rejects(
+      barrier.checkAdjustAmount(new BranchBarrier('saga', gid('r-tag'), '01', 'action'), 'plain-key', -1),
+      /hash tag/,
+    );
   });
 });

@@ -26,14 +26,20 @@ describe('SDK msg doAndSubmit', () => {
 
   it('aborts, without asking back, when the local step answers FAILURE', async function () {
     const gid = gidFor(this.test!.title);
-    await assert.rejects(msg(gid).doAndSubmit(`${fx.busi.url}/QueryPrepared`, async () => Promise.reject(new BranchFailure('sold out'))), BranchFailure);
+    await assert.rejects(
+      msg(gid).doAndSubmit(`${fx.busi.url}/QueryPrepared`, async () => Promise.reject(new BranchFailure('sold out'))),
+      BranchFailure,
+    );
     assert.equal(await statusOf(gid), 'failed');
     assert.equal(fx.busi.calls.filter((c) => c.query.gid === gid).length, 0);
   });
 
   it('asks back after another error and submits when the step had committed', async function () {
     const gid = gidFor(this.test!.title);
-    await assert.rejects(msg(gid).doAndSubmit(`${fx.busi.url}/QueryPrepared`, async () => Promise.reject(new Error('reply lost'))), /reply lost/);
+    await assert.rejects(
+      msg(gid).doAndSubmit(`${fx.busi.url}/QueryPrepared`, async () => Promise.reject(new Error('reply lost'))),
+      /reply lost/,
+    );
     assert.equal(await statusOf(gid), 'succeed');
     const ask = fx.busi.calls.find((c) => c.query.gid === gid && c.name === 'QueryPrepared')!;
     assert.deepEqual(ask.query, { dtm: fx.dtm, gid, branch_id: '00', trans_type: 'msg', op: 'msg' });
@@ -42,14 +48,20 @@ describe('SDK msg doAndSubmit', () => {
   it('asks back after another error and aborts when the step had not committed', async function () {
     const gid = gidFor(this.test!.title);
     fx.busi.script('QueryPrepared', 409);
-    await assert.rejects(msg(gid).doAndSubmit(`${fx.busi.url}/QueryPrepared`, async () => Promise.reject(new Error('crashed'))), /crashed/);
+    await assert.rejects(
+      msg(gid).doAndSubmit(`${fx.busi.url}/QueryPrepared`, async () => Promise.reject(new Error('crashed'))),
+      /crashed/,
+    );
     assert.equal(await statusOf(gid), 'failed');
   });
 
   it('leaves the message to the coordinator when the query-back does not answer clearly', async function () {
     const gid = gidFor(this.test!.title);
     fx.busi.script('QueryPrepared', 500);
-    await assert.rejects(msg(gid).doAndSubmit(`${fx.busi.url}/QueryPrepared`, async () => Promise.reject(new Error('crashed'))), /crashed/);
+    await assert.rejects(
+      msg(gid).doAndSubmit(`${fx.busi.url}/QueryPrepared`, async () => Promise.reject(new Error('crashed'))),
+      /crashed/,
+    );
     assert.equal(await statusOf(gid), 'prepared');
   });
 });

@@ -25,7 +25,17 @@ describe('SDK wire format', () => {
   after(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
   it('sends a saga as DTM clients do', async () => {
-    await new Saga(dtm, 'g-saga').add('http://b/TransOut', 'http://b/TransOutRevert', { amount: 30 }).withOptions({ waitResult: true, timeoutToFail: 60, retryInterval: 5, requestTimeout: 3, retryLimit: 4, branchHeaders: { h: 'v' } }).submit();
+    await new Saga(dtm, 'g-saga')
+      .add('http://b/TransOut', 'http://b/TransOutRevert', { amount: 30 })
+      .withOptions({
+        waitResult: true,
+        timeoutToFail: 60,
+        retryInterval: 5,
+        requestTimeout: 3,
+        retryLimit: 4,
+        branchHeaders: { h: 'v' },
+      })
+      .submit();
     assert.deepEqual(seen, [
       {
         path: '/api/dtmsvr/submit',
@@ -49,7 +59,12 @@ describe('SDK wire format', () => {
   });
 
   it('sends branch orders of a concurrent saga in custom_data', async () => {
-    await new Saga(dtm, 'g-c').add('http://b/a', '', {}).add('http://b/b', '', {}).enableConcurrent().addBranchOrder(1, [0]).submit();
+    await new Saga(dtm, 'g-c')
+      .add('http://b/a', '', {})
+      .add('http://b/b', '', {})
+      .enableConcurrent()
+      .addBranchOrder(1, [0])
+      .submit();
     assert.equal(seen[0]?.body.custom_data, '{"orders":{"1":[0]},"concurrent":true}');
     assert.equal(seen[0]?.body.concurrent, true);
   });
@@ -58,7 +73,10 @@ describe('SDK wire format', () => {
     const msg = new Msg(dtm, 'g-msg').add('http://b/TransIn', { amount: 1 }).setDelay(10);
     await msg.prepare('http://b/QueryPrepared');
     await msg.submit();
-    assert.deepEqual(seen.map((s) => s.path), ['/api/dtmsvr/prepare', '/api/dtmsvr/submit']);
+    assert.deepEqual(
+      seen.map((s) => s.path),
+      ['/api/dtmsvr/prepare', '/api/dtmsvr/submit'],
+    );
     assert.deepEqual(seen[1]?.body, {
       gid: 'g-msg',
       trans_type: 'msg',
@@ -73,10 +91,25 @@ describe('SDK wire format', () => {
 
   it('sends tcc prepare, registerBranch, try and submit', async () => {
     await tccGlobalTransaction(dtm, 'g-tcc', async (tcc) => {
-      await tcc.callBranch({ amount: 2 }, `${dtm.replace('/api/dtmsvr', '')}/busi/Try`, 'http://b/Confirm', 'http://b/Cancel');
+      await tcc.callBranch(
+        { amount: 2 },
+        `${dtm.replace('/api/dtmsvr', '')}/busi/Try`,
+        'http://b/Confirm',
+        'http://b/Cancel',
+      );
     });
-    assert.deepEqual(seen.map((s) => s.path), ['/api/dtmsvr/prepare', '/api/dtmsvr/registerBranch', '/busi/Try', '/api/dtmsvr/submit']);
-    assert.deepEqual(seen[1]?.body, { gid: 'g-tcc', trans_type: 'tcc', branch_id: '01', data: '{"amount":2}', confirm: 'http://b/Confirm', cancel: 'http://b/Cancel' });
+    assert.deepEqual(
+      seen.map((s) => s.path),
+      ['/api/dtmsvr/prepare', '/api/dtmsvr/registerBranch', '/busi/Try', '/api/dtmsvr/submit'],
+    );
+    assert.deepEqual(seen[1]?.body, {
+      gid: 'g-tcc',
+      trans_type: 'tcc',
+      branch_id: '01',
+      data: '{"amount":2}',
+      confirm: 'http://b/Confirm',
+      cancel: 'http://b/Cancel',
+    });
     assert.deepEqual(seen[2]?.query, { dtm, gid: 'g-tcc', branch_id: '01', trans_type: 'tcc', op: 'try' });
     assert.deepEqual(seen[2]?.body, { amount: 2 });
   });

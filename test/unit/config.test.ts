@@ -28,15 +28,24 @@ describe('config', () => {
     ['RETRY_INTERVAL_MS', '-5'],
   ] as const) {
     it(`names ${name} when it is invalid`, () => {
-      assert.throws(() => loadConfig({ [name]: value }), (e: unknown) => e instanceof ConfigError && e.message.startsWith(`${name}=`));
+      assert.throws(
+        () => loadConfig({ [name]: value }),
+        (e: unknown) => e instanceof ConfigError && e.message.startsWith(`${name}=`),
+      );
     });
   }
 
   it('checks fields against each other', () => {
-    assert.throws(() => loadConfig({ RETRY_INTERVAL_MS: '5000', MAX_RETRY_INTERVAL_MS: '1000' }), /MAX_RETRY_INTERVAL_MS/);
+    assert.throws(
+      () => loadConfig({ RETRY_INTERVAL_MS: '5000', MAX_RETRY_INTERVAL_MS: '1000' }),
+      /MAX_RETRY_INTERVAL_MS/,
+    );
   });
 
   it('masks the password when described', () => {
-    assert.equal((describeConfig(loadConfig({ MYSQL_PASSWORD: 'secret' })).mysql as { password: string }).password, '***');
+    assert.equal(
+      (describeConfig(loadConfig({ MYSQL_PASSWORD: 'secret' })).mysql as { password: string }).password,
+      '***',
+    );
   });
 });

@@ -21,7 +21,12 @@ describe('errors', () => {
   });
 
   it('carry dtm_result, code, message and field in the body', () => {
-    assert.deepEqual(errors.errorBody(samples[0]), { dtm_result: 'ERROR', code: 'INVALID_INPUT', message: 'x', field: 'gid' });
+    assert.deepEqual(errors.errorBody(samples[0]), {
+      dtm_result: 'ERROR',
+      code: 'INVALID_INPUT',
+      message: 'x',
+      field: 'gid',
+    });
     assert.equal(errors.errorBody(samples[2]).dtm_result, 'FAILURE');
     assert.equal(errors.errorBody(samples[3]).dtm_result, 'ONGOING');
   });
@@ -29,7 +34,11 @@ describe('errors', () => {
   it('are all listed in docs/errors.md with their status', () => {
     const doc = readFileSync(join(__dirname, '..', '..', 'docs', 'errors.md'), 'utf8');
     for (const e of samples) {
-      assert.match(doc, new RegExp(`\\| \`${e.code}\` \\| ${errors.httpStatusOf(e)} \\|`), `docs/errors.md lacks a row for ${e.code}`);
+      assert.match(
+        doc,
+        new RegExp(`\\| \`${e.code}\` \\| ${errors.httpStatusOf(e)} \\|`),
+        `docs/errors.md lacks a row for ${e.code}`,
+      );
     }
     assert.match(doc, /\| `INTERNAL` \| 500 \|/);
   });

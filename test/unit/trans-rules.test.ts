@@ -15,10 +15,16 @@ describe('status transitions', () => {
     assert.ok(!canMove('succeed', 'failed'));
     assert.ok(!canMove('failed', 'submitted'));
     assert.ok(!canMove('aborting', 'succeed'));
-    assert.throws(() => assertMove('g1', 'succeed', 'submitted'), (e: unknown) => e instanceof IllegalTransition && /g1 is 'succeed'/.test(e.message));
+    assert.throws(
+      () => assertMove('g1', 'succeed', 'submitted'),
+      (e: unknown) => e instanceof IllegalTransition && /g1 is 'succeed'/.test(e.message),
+    );
   });
   it('knows the final statuses', () => {
-    assert.deepEqual(['prepared', 'submitted', 'aborting', 'succeed', 'failed'].map((s) => isFinished(s as never)), [false, false, false, true, true]);
+    assert.deepEqual(
+      ['prepared', 'submitted', 'aborting', 'succeed', 'failed'].map((s) => isFinished(s as never)),
+      [false, false, false, true, true],
+    );
   });
 });
 
