@@ -3,8 +3,8 @@ import type { RowDataPacket } from 'mysql2';
 import type { Config } from '../conf/config';
 import type { MysqlPool } from '../common/mysql';
 import type { Store } from '../coordinator/storage/store';
-import type { GlobalRecord } from '../coordinator/trans/records';
-import { isFinished } from '../coordinator/trans/status';
+import type { GlobalRecord } from '../coordinator/model/records';
+import { isFinished } from '../common/protocol/vocabulary';
 import { FLASH_PRODUCT_ID, FlashStock } from '../flash/stock';
 
 /** One checked invariant: what was checked, whether it holds, and the evidence. */

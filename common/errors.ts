@@ -1,11 +1,9 @@
+import { DtmResult } from './protocol/vocabulary';
+
 /**
  * Typed errors shared by the coordinator, the SDK and the examples. Each class fixes its `code`, and
  * `httpStatusOf` / `errorBody` turn any error into the one HTTP answer the DTM protocol expects.
  */
-
-/** Result words of the DTM protocol, found in response bodies as `dtm_result`. */
-export const DtmResult = { success: 'SUCCESS', failure: 'FAILURE', ongoing: 'ONGOING' } as const;
-export type DtmResultWord = (typeof DtmResult)[keyof typeof DtmResult];
 
 /** Base class: a stable `code`, a message that says what to do, and optionally the offending field. */
 export abstract class DtmError extends Error {

@@ -2,7 +2,9 @@
 export { Saga } from './sdk/saga';
 export { Msg } from './sdk/msg';
 export { Tcc, tccGlobalTransaction } from './sdk/tcc';
-export { Op, localGid, newGid, type TransOptions, type TransWire } from './sdk/trans-base';
+export { newGid, type TransOptions } from './sdk/trans-base';
+export { localGid, type TransWire } from './protocol/trans-body';
+export * from './protocol/vocabulary';
 export { BranchBarrier } from './barrier/barrier';
 export { MysqlBarrier } from './barrier/mysql-barrier';
 export { RedisBarrier } from './barrier/redis-barrier';

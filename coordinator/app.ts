@@ -3,7 +3,7 @@ import { accessLog } from '../common/http/access-log';
 import { errorHandler, notFoundHandler } from '../common/http/error-handler';
 import type { Logger } from '../common/log';
 import type { Store } from './storage/store';
-import type { TransService } from './trans/service';
+import type { TransService } from './service/trans-service';
 import { addQueryRoutes } from './api/query-routes';
 import { addTransRoutes } from './api/trans-routes';
 

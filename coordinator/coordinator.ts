@@ -7,8 +7,8 @@ import { Cron } from './cron/cron';
 import { createStore } from './storage/create-store';
 import type { Store } from './storage/store';
 import { BranchCaller } from './trans/branch-call';
-import { TransService } from './trans/service';
-import type { Clock } from './trans/trans-run';
+import { TransService } from './service/trans-service';
+import type { Clock } from './model/clock';
 
 /** A running coordinator: its server, store, service and cron loop, and how to stop them all. */
 export interface Coordinator {

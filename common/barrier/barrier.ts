@@ -1,10 +1,6 @@
 import { z } from 'zod';
 import { parseInput, type InputRole } from '../http/validate';
-import { Op, type OpName } from '../sdk/trans-base';
-
-/** The msg local step is recorded as branch `00`, op `msg`, barrier `01`, on both barrier stores. */
-export const MSG_BRANCH_ID = '00';
-export const MSG_BARRIER_ID = '01';
+import { MSG_BRANCH_ID, Op, type OpName } from '../protocol/vocabulary';
 
 /**
  * The operation whose barrier row a compensating operation must find (or plant) first. A compensation

@@ -2,8 +2,8 @@ import type { ResultSetHeader, RowDataPacket } from 'mysql2';
 import type { Config } from '../../conf/config';
 import { BranchFailure, Duplicated } from '../errors';
 import { applySqlScript, type MysqlConnection, type MysqlPool } from '../mysql';
-import { Op } from '../sdk/trans-base';
-import { MSG_BARRIER_ID, MSG_BRANCH_ID, ORIGIN_OP, type BranchBarrier } from './barrier';
+import { MSG_BARRIER_ID, MSG_BRANCH_ID, Op } from '../protocol/vocabulary';
+import { ORIGIN_OP, type BranchBarrier } from './barrier';
 
 /** The barrier table, as DTM defines it: one row per (gid, branch_id, op, barrier_id). */
 export function barrierSchemaSql(db: string): string {

@@ -2,8 +2,8 @@ import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import { BranchFailure, Duplicated, InvalidInput } from '../errors';
 import { RedisScript } from '../redis-script';
-import { Op } from '../sdk/trans-base';
-import { MSG_BARRIER_ID, MSG_BRANCH_ID, ORIGIN_OP, type BranchBarrier } from './barrier';
+import { MSG_BARRIER_ID, MSG_BRANCH_ID, Op } from '../protocol/vocabulary';
+import { ORIGIN_OP, type BranchBarrier } from './barrier';
 
 const checkAdjustAmount = new RedisScript(join(__dirname, 'check-adjust-amount.lua'));
 const queryPrepared = new RedisScript(join(__dirname, 'query-prepared.lua'));

@@ -1,20 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
-import { DtmResult } from '../errors';
-
-/** How the DTM protocol reads an HTTP answer from a branch or from the coordinator. */
-export const Outcome = { success: 'SUCCESS', failure: 'FAILURE', ongoing: 'ONGOING', error: 'ERROR' } as const;
-export type OutcomeWord = (typeof Outcome)[keyof typeof Outcome];
-
-/**
- * Classifies an answer exactly as DTM does: 425 or a body containing ONGOING is ongoing; 409 or a body
- * containing FAILURE is a failure; any other non-200 is an error to retry; a 200 is success.
- */
-export function classifyAnswer(status: number, bodyText: string): OutcomeWord {
-  if (status === 425 || bodyText.includes(DtmResult.ongoing)) return Outcome.ongoing;
-  if (status === 409 || bodyText.includes(DtmResult.failure)) return Outcome.failure;
-  if (status !== 200) return Outcome.error;
-  return Outcome.success;
-}
+import { DtmResult } from '../protocol/vocabulary';
 
 type Handler = (req: Request, res: Response) => Promise<unknown> | unknown;
 

@@ -1,8 +1,9 @@
 import type { AxiosInstance } from 'axios';
 import { BranchBarrier } from '../barrier/barrier';
 import { BranchFailure } from '../errors';
-import { classifyAnswer, Outcome, type OutcomeWord } from '../http/branch-result';
-import { Op, TransBase, type TransWire } from './trans-base';
+import type { TransWire } from '../protocol/trans-body';
+import { classifyAnswer, Op, Outcome, type OutcomeWord } from '../protocol/vocabulary';
+import { TransBase } from './trans-base';
 
 /**
  * A 2-phase message: prepare, do the local step, submit. The coordinator then calls every step until it

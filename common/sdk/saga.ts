@@ -1,6 +1,7 @@
 import type { AxiosInstance } from 'axios';
 import { InvalidInput } from '../errors';
-import { TransBase, type TransWire } from './trans-base';
+import type { TransWire } from '../protocol/trans-body';
+import { TransBase } from './trans-base';
 
 /**
  * A saga: ordered steps of action + compensation. The coordinator runs the actions and, when one answers

@@ -1,7 +1,7 @@
 import type { AxiosInstance, AxiosResponse } from 'axios';
 import { BranchFailure, BranchOngoing, UpstreamError } from '../errors';
-import { classifyAnswer, Outcome } from '../http/branch-result';
-import { Op, TransBase, type TransOptions } from './trans-base';
+import { classifyAnswer, Op, Outcome } from '../protocol/vocabulary';
+import { TransBase, type TransOptions } from './trans-base';
 
 /**
  * A TCC global transaction: the caller runs each branch's Try itself, registering its Confirm and

@@ -1,20 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import type { AxiosInstance } from 'axios';
 import { BranchFailure, BranchOngoing, UpstreamError } from '../errors';
-import { classifyAnswer, Outcome } from '../http/branch-result';
+import { classifyAnswer, Outcome } from '../protocol/vocabulary';
+import type { TransWire } from '../protocol/trans-body';
 import { createHttpClient } from '../http/client';
-
-/** Operations a branch can be called with; they travel in the `op` query parameter. */
-export const Op = {
-  action: 'action',
-  compensate: 'compensate',
-  try: 'try',
-  confirm: 'confirm',
-  cancel: 'cancel',
-  msg: 'msg',
-  rollback: 'rollback',
-} as const;
-export type OpName = (typeof Op)[keyof typeof Op];
 
 /** Options shared by every transaction type. Durations are seconds, as on the wire. */
 export interface TransOptions {
@@ -32,31 +20,6 @@ export interface TransOptions {
   branchHeaders?: Record<string, string>;
   /** Names of headers the coordinator copies from the submit request onto branch calls. */
   passthroughHeaders?: string[];
-}
-
-/** The JSON a transaction sends to the coordinator, with DTM's field names. */
-export interface TransWire {
-  gid: string;
-  trans_type: string;
-  custom_data?: string;
-  wait_result?: boolean;
-  timeout_to_fail?: number;
-  request_timeout?: number;
-  retry_interval?: number;
-  branch_headers?: Record<string, string>;
-  passthrough_headers?: string[];
-  concurrent: boolean;
-  retry_limit?: number;
-  steps?: Record<string, string>[];
-  payloads?: string[];
-  query_prepared?: string;
-  protocol: string;
-  rollback_reason?: string;
-}
-
-/** A gid made locally, unique enough to never collide: DTM accepts any caller-chosen gid. */
-export function localGid(): string {
-  return randomUUID().replace(/-/g, '');
 }
 
 /**

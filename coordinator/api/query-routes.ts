@@ -2,7 +2,7 @@ import type { Router } from 'express';
 import { route } from '../../common/http/branch-result';
 import { parseInput } from '../../common/http/validate';
 import type { Store } from '../storage/store';
-import type { TransService } from '../trans/service';
+import type { TransService } from '../service/trans-service';
 import { gidOnlySchema, listQuerySchema } from './schemas';
 import { branchToWire, globalToWire } from './wire';
 

@@ -1,9 +1,9 @@
 import type { Request, Router } from 'express';
 import { route } from '../../common/http/branch-result';
 import { parseInput } from '../../common/http/validate';
-import { localGid } from '../../common/sdk/trans-base';
-import type { TransRequest, TransService } from '../trans/service';
-import { gidOnlySchema, registerBranchSchema, transBodySchema, type TransBody } from './schemas';
+import { localGid, transBodySchema, type TransBody } from '../../common/protocol/trans-body';
+import type { TransRequest, TransService } from '../service/trans-service';
+import { gidOnlySchema, registerBranchSchema } from './schemas';
 
 /** Turns a validated body into the service's request, reading passthrough headers off the request. */
 function toTransRequest(body: TransBody, req: Request): TransRequest {
@@ -23,7 +23,7 @@ function toTransRequest(body: TransBody, req: Request): TransRequest {
     rollbackReason: body.rollback_reason ?? '',
     headers,
     options: {
-      wait_result: body.wait_result,
+      wait_result: body.wait_result || undefined,
       timeout_to_fail: body.timeout_to_fail || undefined,
       request_timeout: body.request_timeout || undefined,
       retry_interval: body.retry_interval || undefined,
@@ -33,6 +33,11 @@ function toTransRequest(body: TransBody, req: Request): TransRequest {
       concurrent: body.concurrent || undefined,
     },
   };
+}
+
+/** The string fields of a registerBranch body: the part its transaction type reads. */
+function stringFields(body: Record<string, unknown>): Record<string, string> {
+  return Object.fromEntries(Object.entries(body).filter((e): e is [string, string] => typeof e[1] === 'string'));
 }
 
 /** newGid, prepare, submit, abort, forceStop and registerBranch: the routes that change transactions. */
@@ -66,11 +71,10 @@ export function addTransRoutes(router: Router, service: TransService): void {
       transType: body.trans_type,
       branchId: body.branch_id,
       data: body.data ?? '',
-      confirm: body.confirm,
-      cancel: body.cancel,
+      fields: stringFields(body),
     });
   });
   router.post('/registerBranch', register);
-  // Older DTM SDKs post TCC branches here.
+  // Older DTM SDKs post TCC branches here; the type comes from the body.
   router.post('/registerTccBranch', register);
 }

@@ -1,4 +1,4 @@
-import type { BranchRecord, GlobalRecord } from '../trans/records';
+import type { BranchRecord, GlobalRecord } from '../model/records';
 
 /**
  * Records as DTM's query and all endpoints print them: snake_case, empty fields left out, the options

@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Logger } from '../../common/log';
 import type { Store } from '../storage/store';
-import type { TransService } from '../trans/service';
-import type { Clock } from '../trans/trans-run';
+import type { TransService } from '../service/trans-service';
+import type { Clock } from '../model/clock';
 
 const SUMMARY_EVERY_MS = 10_000;
 

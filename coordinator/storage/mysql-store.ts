@@ -9,8 +9,8 @@ import {
   type MysqlConnection,
   type MysqlPool,
 } from '../../common/mysql';
-import type { BranchOutcome, BranchRecord, GlobalRecord } from '../trans/records';
-import { Status, type BranchStatusName, type GlobalStatus } from '../trans/status';
+import type { BranchOutcome, BranchRecord, GlobalRecord } from '../model/records';
+import { Status, type BranchStatusName, type GlobalStatus } from '../../common/protocol/vocabulary';
 import { UniqueConflict, type GlobalPage, type StatusPatch, type Store } from './store';
 
 const UNFINISHED = [Status.prepared, Status.submitted, Status.aborting];

@@ -3,8 +3,8 @@ import type { Redis } from 'ioredis';
 import type { Config } from '../../conf/config';
 import { createRedis } from '../../common/redis';
 import { RedisScript } from '../../common/redis-script';
-import type { BranchOutcome, BranchRecord, GlobalRecord } from '../trans/records';
-import { isFinished, type GlobalStatus } from '../trans/status';
+import type { BranchOutcome, BranchRecord, GlobalRecord } from '../model/records';
+import { isFinished, type GlobalStatus } from '../../common/protocol/vocabulary';
 import { UniqueConflict, type GlobalPage, type StatusPatch, type Store } from './store';
 
 const script = (name: string) => new RedisScript(join(__dirname, 'redis-scripts', `${name}.lua`));

@@ -1,5 +1,5 @@
-import type { BranchOutcome, BranchRecord, GlobalRecord } from '../trans/records';
-import type { GlobalStatus } from '../trans/status';
+import type { BranchOutcome, BranchRecord, GlobalRecord } from '../model/records';
+import type { GlobalStatus } from '../../common/protocol/vocabulary';
 
 /** Thrown by `saveNew` when the gid exists already; the service decides whether that is a replay. */
 export class UniqueConflict extends Error {

@@ -1,22 +1,23 @@
 import { InvalidInput, UpstreamError } from '../../common/errors';
-import { Outcome } from '../../common/http/branch-result';
-import { Op } from '../../common/sdk/trans-base';
-import { MSG_BRANCH_ID } from '../../common/barrier/barrier';
-import { CronKind } from '../cron/backoff';
-import type { BranchRecord } from '../trans/records';
-import { BranchStatus, Status } from '../trans/status';
+import { Limits } from '../../common/protocol/trans-body';
+import { BranchStatus, MSG_BRANCH_ID, Op, Outcome, Status } from '../../common/protocol/vocabulary';
+import type { BranchRecord } from '../model/records';
+import { CronKind } from '../trans/backoff';
 import type { TransRun } from '../trans/trans-run';
-import { requirePayloads, requireUrl, stepBranch } from './steps';
+import { parseCustomData, requirePayloads, requireUrl, requireUrlValue, stepBranch } from './steps';
 import type { NewTransInput, TransType } from './trans-type';
 
+const CUSTOM_DATA_EXAMPLE = '{"delay":10}';
+
+/** custom_data `{"delay": seconds}`: the steps are called only that long after the message was stored. */
 function delaySeconds(customData: string): number {
-  if (customData === '') return 0;
-  try {
-    const delay = (JSON.parse(customData) as { delay?: unknown }).delay;
-    return typeof delay === 'number' && delay > 0 ? delay : 0;
-  } catch {
-    return 0;
+  const delay = parseCustomData(customData, CUSTOM_DATA_EXAMPLE).delay ?? 0;
+  if (typeof delay !== 'number' || !Number.isInteger(delay) || delay < 0 || delay > Limits.msgDelaySeconds) {
+    throw new InvalidInput(`custom_data.delay must be a whole number of seconds from 0 to ${Limits.msgDelaySeconds}`, {
+      field: 'custom_data.delay',
+    });
   }
+  return delay;
 }
 
 /** Read through a function: the status changes across awaits, which narrowing cannot see. */
@@ -42,20 +43,35 @@ async function queryBack(run: TransRun): Promise<void> {
   }
 }
 
+/** Calls the steps one after another, stopping at the first that does not succeed. */
+async function deliverInOrder(run: TransRun, steps: BranchRecord[]): Promise<void> {
+  for (const step of steps) await run.execBranch(step, false);
+}
+
+/** Calls every step at once (option `concurrent`); the first error is rethrown once all have answered. */
+async function deliverAtOnce(run: TransRun, steps: BranchRecord[]): Promise<void> {
+  const results = await Promise.allSettled(steps.map((step) => run.execBranch(step, false)));
+  const rejected = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (rejected) throw rejected.reason;
+}
+
 /**
- * 2-phase message: once submitted (or confirmed by query-back), every step is called in order until it
- * succeeds. Steps cannot fail for good; FAILURE from a step is retried like any error.
+ * 2-phase message: once submitted (or confirmed by query-back), every step is called, in order or (with
+ * the `concurrent` option) all at once, until each succeeded. Steps cannot fail for good: FAILURE from a
+ * step is retried like any error.
  */
 export const msgType: TransType = {
   name: 'msg',
+  timesOutByDefault: true,
+  alwaysPost: false,
+  abort: { from: [Status.prepared], then: 'fail' },
 
   validate(input: NewTransInput, operation): void {
     requirePayloads(input);
     input.steps.forEach((_, i) => requireUrl(input, i, Op.action, false));
-    if (operation === 'prepare' && !/^https?:\/\/\S+$/.test(input.queryPrepared)) {
-      throw new InvalidInput('query_prepared must be the http(s) URL the coordinator asks when the message times out', {
-        field: 'query_prepared',
-      });
+    delaySeconds(input.customData);
+    if (operation === 'prepare' || input.queryPrepared !== '') {
+      requireUrlValue(input.queryPrepared, 'query_prepared', false);
     }
   },
 
@@ -72,10 +88,10 @@ export const msgType: TransType = {
       await run.touchCron(CronKind.reset, dueAt - run.now().getTime());
       return;
     }
-    for (const branch of branches) {
-      if (branch.op !== Op.action || branch.status !== BranchStatus.prepared) continue;
-      if ((await run.execBranch(branch, false)) !== BranchStatus.succeed)
-        throw new UpstreamError(`msg step ${branch.branchId} did not succeed`);
+    const pending = branches.filter((b) => b.op === Op.action && b.status === BranchStatus.prepared);
+    await (run.g.options.concurrent ? deliverAtOnce(run, pending) : deliverInOrder(run, pending));
+    if (pending.some((b) => b.status !== BranchStatus.succeed)) {
+      throw new UpstreamError(`msg ${run.g.gid}: a step did not succeed`);
     }
     await run.changeStatus(Status.succeed);
   },

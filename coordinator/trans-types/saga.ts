@@ -1,10 +1,11 @@
 import { InvalidInput, UpstreamError } from '../../common/errors';
-import { Op } from '../../common/sdk/trans-base';
-import type { BranchRecord } from '../trans/records';
-import { BranchStatus, Status } from '../trans/status';
+import { BranchStatus, Op, Status } from '../../common/protocol/vocabulary';
+import type { BranchRecord } from '../model/records';
 import type { TransRun } from '../trans/trans-run';
-import { requirePayloads, requireUrl, stepBranch } from './steps';
+import { parseCustomData, requirePayloads, requireUrl, stepBranch } from './steps';
 import type { NewTransInput, TransType } from './trans-type';
+
+const CUSTOM_DATA_EXAMPLE = '{"concurrent":true,"orders":{"1":[0]}}';
 
 /** custom_data of a concurrent saga: `orders[i]` lists the steps that must succeed before step i. */
 interface SagaLayout {
@@ -12,18 +13,23 @@ interface SagaLayout {
   orders: Record<string, number[]>;
 }
 
+/** @throws InvalidInput naming custom_data when it is not shaped like CUSTOM_DATA_EXAMPLE. */
 function parseLayout(customData: string): SagaLayout {
-  if (customData === '') return { concurrent: false, orders: {} };
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(customData);
-  } catch {
-    throw new InvalidInput('custom_data must be JSON like {"concurrent":true,"orders":{"1":[0]}}', {
-      field: 'custom_data',
+  const layout = parseCustomData(customData, CUSTOM_DATA_EXAMPLE);
+  const orders = layout.orders ?? {};
+  if (typeof orders !== 'object' || orders === null || Array.isArray(orders)) {
+    throw new InvalidInput(`custom_data.orders must be an object like ${CUSTOM_DATA_EXAMPLE}`, {
+      field: 'custom_data.orders',
     });
   }
-  const layout = (parsed ?? {}) as Partial<SagaLayout>;
-  return { concurrent: layout.concurrent === true, orders: layout.orders ?? {} };
+  for (const [key, before] of Object.entries(orders)) {
+    if (!Array.isArray(before) || !before.every((b) => Number.isInteger(b))) {
+      throw new InvalidInput(`custom_data.orders["${key}"] must be an array of step indexes`, {
+        field: 'custom_data.orders',
+      });
+    }
+  }
+  return { concurrent: layout.concurrent === true, orders: orders as Record<string, number[]> };
 }
 
 /** A cycle among the branch orders (a list of step indexes), or undefined. */
@@ -104,12 +110,37 @@ async function runWhenReady(
 }
 
 /**
- * Saga: actions in order (or by `orders` when concurrent); an action answering FAILURE rolls the saga
- * back, compensating in reverse every step that ran or may have run. Compensations never fail for good:
- * they are retried until they succeed.
+ * Runs a step's action, again at once after an error while `retryLimit` allows (DTM's retry_limit:
+ * 1 + N attempts). FAILURE is final and never retried.
+ * @returns the action's result, or `exhausted` with the last error once every attempt errored.
+ * @throws BranchOngoing, or UpstreamError when no retry_limit is set.
+ */
+async function runAction(
+  run: TransRun,
+  action: BranchRecord,
+  retryLimit: number,
+): Promise<{ status: 'succeed' } | { status: 'failed' | 'exhausted'; reason: string }> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await run.execBranch(action, true);
+    } catch (err) {
+      if (!(err instanceof UpstreamError) || retryLimit === 0) throw err;
+      if (attempt >= retryLimit) {
+        return { status: 'exhausted', reason: `retry_limit ${retryLimit} reached: ${err.message}` };
+      }
+    }
+  }
+}
+
+/**
+ * Saga: actions in order (or by `orders` when concurrent); an action answering FAILURE, or erroring
+ * past its retry_limit, rolls the saga back, compensating in reverse every step that ran or may have
+ * run. Compensations never fail for good: they are retried until they succeed.
  */
 export const sagaType: TransType = {
   name: 'saga',
+  timesOutByDefault: false,
+  alwaysPost: false,
 
   validate(input: NewTransInput): void {
     requirePayloads(input);
@@ -122,7 +153,7 @@ export const sagaType: TransType = {
       for (const index of [Number(key), ...before]) {
         if (!Number.isInteger(index) || index < 0 || index >= input.steps.length) {
           throw new InvalidInput(`custom_data.orders names step ${index}, but steps are 0..${input.steps.length - 1}`, {
-            field: 'custom_data',
+            field: 'custom_data.orders',
           });
         }
       }
@@ -131,10 +162,11 @@ export const sagaType: TransType = {
       }
     }
     const cycle = findCycle(input.steps.length, layout.orders);
-    if (cycle)
+    if (cycle) {
       throw new InvalidInput(`custom_data.orders has a cycle (${cycle.join(' → ')}); those steps could never start`, {
-        field: 'custom_data',
+        field: 'custom_data.orders',
       });
+    }
   },
 
   genBranches(input: NewTransInput, now: Date): BranchRecord[] {
@@ -157,22 +189,24 @@ export const sagaType: TransType = {
     const mayStart = (i: number) => (before[i] ?? []).every(actionSucceeded);
 
     if (g.status === Status.submitted) {
+      const retryLimit = g.options.retry_limit ?? 0;
+      let rollbackReason = '';
       const error = await runWhenReady(
         steps.length,
         (i) => steps[i]?.action.status === BranchStatus.prepared && mayStart(i),
-        async (i) => (await run.execBranch(steps[i]!.action, true)) === BranchStatus.succeed,
+        async (i) => {
+          const result = await runAction(run, steps[i]!.action, retryLimit);
+          if (result.status === 'succeed') return true;
+          rollbackReason ||= result.reason;
+          return false;
+        },
       );
       if (steps.every((s) => s.action.status === BranchStatus.succeed)) {
         await run.changeStatus(Status.succeed);
         return;
       }
-      if (steps.some((s) => s.action.status === BranchStatus.failed)) {
-        await run.changeStatus(Status.aborting, run.lastFailure || 'a saga action answered FAILURE');
-      } else if (g.options.retry_limit && g.retryCount >= g.options.retry_limit) {
-        await run.changeStatus(Status.aborting, `retry_limit ${g.options.retry_limit} reached: ${String(error)}`);
-      } else if (error !== undefined) {
-        throw error;
-      }
+      if (rollbackReason) await run.changeStatus(Status.aborting, rollbackReason);
+      else if (error !== undefined) throw error;
     }
 
     if (g.status !== Status.aborting) return;

@@ -1,18 +1,30 @@
 import { InvalidInput } from '../../common/errors';
-import { BranchStatus } from '../trans/status';
-import type { BranchRecord } from '../trans/records';
+import { Limits } from '../../common/protocol/trans-body';
+import { BranchStatus, branchIdOf } from '../../common/protocol/vocabulary';
+import type { BranchRecord } from '../model/records';
 import type { NewTransInput } from './trans-type';
 
-/** Checks that `steps[i][key]` is an http(s) URL (or empty, which DTM treats as "nothing to call" when allowed). */
-export function requireUrl(input: NewTransInput, index: number, key: string, allowEmpty: boolean): void {
-  const url = input.steps[index]?.[key];
-  const field = `steps[${index}].${key}`;
-  if (url === undefined || url === '') {
+/**
+ * Checks that `value` is an http(s) URL no longer than the store keeps (or empty, which DTM treats as
+ * "nothing to call", when allowed).
+ * @throws InvalidInput naming `field`.
+ */
+export function requireUrlValue(value: string | undefined, field: string, allowEmpty: boolean): void {
+  if (value === undefined || value === '') {
     if (allowEmpty) return;
     throw new InvalidInput(`${field} is required`, { field });
   }
-  if (!/^https?:\/\/[^\s]+$/.test(url))
-    throw new InvalidInput(`${field} must be an http(s) URL, got '${url.slice(0, 100)}'`, { field });
+  if (value.length > Limits.urlLength) {
+    throw new InvalidInput(`${field} is longer than ${Limits.urlLength} characters`, { field });
+  }
+  if (!/^https?:\/\/[^\s]+$/.test(value)) {
+    throw new InvalidInput(`${field} must be an http(s) URL, got '${value.slice(0, 100)}'`, { field });
+  }
+}
+
+/** Checks that `steps[i][key]` is an http(s) URL (or empty, when allowed). */
+export function requireUrl(input: NewTransInput, index: number, key: string, allowEmpty: boolean): void {
+  requireUrlValue(input.steps[index]?.[key], `steps[${index}].${key}`, allowEmpty);
 }
 
 /** Checks that there is a payload per step (DTM also accepts the body in steps[i].data). */
@@ -30,17 +42,45 @@ export function requirePayloads(input: NewTransInput): void {
   }
 }
 
-/** A new branch record for step `index` with op `op`. Branch ids are 01, 02, … as in DTM. */
-export function stepBranch(input: NewTransInput, index: number, op: string, now: Date): BranchRecord {
+/** A new, prepared branch record. */
+export function newBranch(
+  gid: string,
+  branchId: string,
+  op: string,
+  url: string,
+  data: string,
+  now: Date,
+): BranchRecord {
   return {
-    gid: input.gid,
-    url: input.steps[index]?.[op] ?? '',
-    data: input.payloads[index] ?? input.steps[index]?.data ?? '',
-    branchId: String(index + 1).padStart(2, '0'),
+    gid,
+    url,
+    data,
+    branchId,
     op,
     status: BranchStatus.prepared,
     createTime: now,
     updateTime: now,
     finishTime: null,
   };
+}
+
+/** A new branch record for step `index` with op `op`. */
+export function stepBranch(input: NewTransInput, index: number, op: string, now: Date): BranchRecord {
+  const step = input.steps[index];
+  return newBranch(input.gid, branchIdOf(index), op, step?.[op] ?? '', input.payloads[index] ?? step?.data ?? '', now);
+}
+
+/** Parses custom_data as a JSON object, or `{}` when empty. @throws InvalidInput naming custom_data. */
+export function parseCustomData(customData: string, example: string): Record<string, unknown> {
+  if (customData === '') return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(customData);
+  } catch {
+    parsed = undefined;
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new InvalidInput(`custom_data must be a JSON object like ${example}`, { field: 'custom_data' });
+  }
+  return parsed as Record<string, unknown>;
 }

@@ -1,8 +1,8 @@
-import { Op } from '../../common/sdk/trans-base';
-import type { BranchRecord } from '../trans/records';
-import { BranchStatus, Status } from '../trans/status';
+import { BranchStatus, Op, Status } from '../../common/protocol/vocabulary';
+import type { BranchRecord } from '../model/records';
 import type { TransRun } from '../trans/trans-run';
-import type { TransType } from './trans-type';
+import { newBranch, requireUrlValue } from './steps';
+import type { RegisterInput, TransType } from './trans-type';
 
 /**
  * TCC: branches register while the transaction is prepared; submit confirms them all, abort (or the
@@ -10,6 +10,9 @@ import type { TransType } from './trans-type';
  */
 export const tccType: TransType = {
   name: 'tcc',
+  timesOutByDefault: true,
+  alwaysPost: false,
+  abort: { from: [Status.prepared, Status.aborting], then: 'rollBack' },
 
   validate(): void {
     // Branches arrive later through registerBranch, which validates them.
@@ -17,6 +20,15 @@ export const tccType: TransType = {
 
   genBranches(): BranchRecord[] {
     return [];
+  },
+
+  /** A branch's cancel and confirm, in that order as DTM stores them. */
+  registerBranch(input: RegisterInput, now: Date): BranchRecord[] {
+    return [Op.cancel, Op.confirm].map((op) => {
+      const url = input.fields[op];
+      requireUrlValue(url, op, false);
+      return newBranch(input.gid, input.branchId, op, url ?? '', input.data, now);
+    });
   },
 
   async processOnce(run: TransRun, branches: BranchRecord[]): Promise<void> {

@@ -1,4 +1,5 @@
-import type { BranchRecord } from '../trans/records';
+import type { GlobalStatus } from '../../common/protocol/vocabulary';
+import type { BranchRecord } from '../model/records';
 import type { TransRun } from '../trans/trans-run';
 
 /** What a prepare or submit request carries besides options, after shape validation. */
@@ -14,18 +15,52 @@ export interface NewTransInput {
 /** The request that asks for a transaction to be stored. */
 export type SaveOperation = 'prepare' | 'submit';
 
+/** A registerBranch request: the ids, the branch's data, and the fields only its type reads. */
+export interface RegisterInput {
+  gid: string;
+  branchId: string;
+  data: string;
+  /** Every string field of the body (tcc: confirm, cancel; xa: url). */
+  fields: Readonly<Record<string, string>>;
+}
+
+/** What abort does to a transaction of a type that may be aborted. */
+export interface AbortRule {
+  /** The stored statuses abort is accepted in. */
+  from: readonly GlobalStatus[];
+  /** `fail`: it fails at once and nothing is called; `rollBack`: it becomes aborting and is processed. */
+  then: 'fail' | 'rollBack';
+}
+
 /**
- * One transaction type. A new type is one file implementing this and one line in registry.ts.
+ * One transaction type: everything that differs between saga, msg, tcc, … The service, the run and the
+ * API read these members and never a type's name, so a new type is one file implementing this and one
+ * line in registry.ts.
  */
 export interface TransType {
   readonly name: string;
   /**
-   * Checks what only this type cares about (steps, URLs, query_prepared).
+   * Whether a transaction without its own timeout_to_fail times out after TIMEOUT_TO_FAIL_MS (DTM:
+   * every type but saga).
+   */
+  readonly timesOutByDefault: boolean;
+  /** Whether its branches are POSTed even without a body (DTM: xa); otherwise an empty body is a GET. */
+  readonly alwaysPost: boolean;
+  /** How abort treats it; absent when abort is refused. */
+  readonly abort?: AbortRule;
+  /**
+   * Checks what only this type cares about (steps, URLs, query_prepared, custom_data).
    * @throws InvalidInput naming the field.
    */
   validate(input: NewTransInput, operation: SaveOperation): void;
   /** The branch records stored with a new transaction (TCC registers its branches later). */
   genBranches(input: NewTransInput, now: Date): BranchRecord[];
+  /**
+   * The records a registerBranch call adds, while the transaction is prepared; absent when the type
+   * registers no branches.
+   * @throws InvalidInput naming the field.
+   */
+  registerBranch?(input: RegisterInput, now: Date): BranchRecord[];
   /**
    * Moves the transaction as far as it can go now. Errors (a branch answering 500, ONGOING) propagate
    * after the schedule was updated; the cron loop calls this again later.

@@ -1,6 +1,6 @@
 import { Agent, request } from 'undici';
-import { classifyAnswer, Outcome, type OutcomeWord } from '../../common/http/branch-result';
-import type { GlobalRecord } from './records';
+import { classifyAnswer, Outcome, type OutcomeWord } from '../../common/protocol/vocabulary';
+import type { GlobalRecord } from '../model/records';
 
 /** What a branch answered, as the protocol reads it, with the raw text for logs and rollback reasons. */
 export interface BranchAnswer {
@@ -10,7 +10,7 @@ export interface BranchAnswer {
   ms: number;
 }
 
-/** The branch operation to call: its URL, ids and body (empty body means GET, as in DTM). */
+/** The branch operation to call: its URL, ids and body. */
 export interface BranchTarget {
   url: string;
   branchId: string;
@@ -20,7 +20,7 @@ export interface BranchTarget {
 
 /**
  * Calls branches over HTTP the way DTM does: POST with the stored JSON body (GET when there is none),
- * query `gid, trans_type, branch_id, op`, the passthrough and branch headers, and the transaction's
+ * `gid, branch_id, op, trans_type` added to the URL's query, the passthrough and branch headers, and the transaction's
  * request_timeout (or the configured default). Uses undici's pooled keep-alive client: branch calls are
  * the coordinator's hot path, and it costs less CPU per call than axios.
  */
@@ -29,17 +29,19 @@ export class BranchCaller {
 
   constructor(private readonly defaultTimeoutMs: number) {}
 
-  async call(trans: GlobalRecord, target: BranchTarget): Promise<BranchAnswer> {
+  /**
+   * @param alwaysPost POST even without a body; otherwise an empty body is a GET, as in DTM.
+   */
+  async call(trans: GlobalRecord, target: BranchTarget, alwaysPost: boolean): Promise<BranchAnswer> {
     if (target.url === '') return { outcome: Outcome.success, status: 200, text: 'empty url: nothing to call', ms: 0 };
     const started = Date.now();
     const timeout = trans.options.request_timeout ? trans.options.request_timeout * 1000 : this.defaultTimeoutMs;
     const headers = { 'content-type': 'application/json', ...trans.headers, ...(trans.options.branch_headers ?? {}) };
-    const query = { gid: trans.gid, trans_type: trans.transType, branch_id: target.branchId, op: target.op };
+    const url = withBranchQuery(target.url, trans, target);
     try {
-      const res = await request(target.url, {
-        method: target.data === '' ? 'GET' : 'POST',
+      const res = await request(url, {
+        method: target.data === '' && !alwaysPost ? 'GET' : 'POST',
         body: target.data === '' ? undefined : target.data,
-        query,
         headers,
         dispatcher: this.agent,
         headersTimeout: timeout,
@@ -62,4 +64,21 @@ export class BranchCaller {
   async close(): Promise<void> {
     await this.agent.close();
   }
+}
+
+/**
+ * The URL with `branch_id, gid, op, trans_type` appended to the query it may already carry (a routed
+ * `…/TransOut?tenant=7` keeps its own parameters), as DTM appends them.
+ */
+export function withBranchQuery(url: string, trans: GlobalRecord, target: BranchTarget): string {
+  const params = new URLSearchParams({
+    branch_id: target.branchId,
+    gid: trans.gid,
+    op: target.op,
+    trans_type: trans.transType,
+  }).toString();
+  const hash = url.indexOf('#');
+  const base = hash === -1 ? url : url.slice(0, hash);
+  const separator = !base.includes('?') ? '?' : base.endsWith('?') || base.endsWith('&') ? '' : '&';
+  return `${base}${separator}${params}`;
 }

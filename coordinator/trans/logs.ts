@@ -1,6 +1,6 @@
 import type { Logger } from '../../common/log';
 import type { BranchAnswer, BranchTarget } from './branch-call';
-import type { GlobalRecord } from './records';
+import type { GlobalRecord } from '../model/records';
 
 /**
  * Every lifecycle line of a transaction, defined once with an event id, so logs can be grepped and

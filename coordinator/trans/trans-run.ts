@@ -1,16 +1,14 @@
 import type { Config } from '../../conf/config';
 import { BranchOngoing, IllegalTransition, UpstreamError } from '../../common/errors';
-import { Outcome } from '../../common/http/branch-result';
 import type { Logger } from '../../common/log';
-import { CronKind, firstIntervalMs, nextIntervalMs, type CronKindName } from '../cron/backoff';
+import { BranchStatus, Outcome, Status, type GlobalStatus } from '../../common/protocol/vocabulary';
+import type { Clock } from '../model/clock';
+import type { BranchOutcome, BranchRecord, GlobalRecord } from '../model/records';
+import { assertMove } from '../model/status';
 import type { Store } from '../storage/store';
+import { CronKind, firstIntervalMs, nextIntervalMs, type CronKindName } from './backoff';
 import type { BranchAnswer, BranchCaller, BranchTarget } from './branch-call';
 import { transLogs } from './logs';
-import type { BranchOutcome, BranchRecord, GlobalRecord } from './records';
-import { assertMove, BranchStatus, Status, type GlobalStatus } from './status';
-
-/** The coordinator's notion of now; tests move it forward instead of sleeping. */
-export type Clock = () => Date;
 
 /** What a transaction run needs from the coordinator. */
 export interface RunDeps {
@@ -20,6 +18,17 @@ export interface RunDeps {
   caller: BranchCaller;
   log: Logger;
 }
+
+/** What differs per transaction type in a run; the service derives it from the type. */
+export interface RunPolicy {
+  /** The timeout when the transaction set no timeout_to_fail of its own; 0 for none. */
+  defaultTimeoutMs: number;
+  /** Branches are POSTed even without a body (DTM: xa); otherwise an empty body means GET. */
+  alwaysPost: boolean;
+}
+
+/** What a branch call settled: success, or a final failure with the branch's answer as the reason. */
+export type BranchResult = { status: 'succeed' } | { status: 'failed'; reason: string };
 
 /** After this long without touching the schedule, a successful branch pushes it forward (the lease). */
 const TOUCH_AFTER_MS = 1500;
@@ -40,12 +49,11 @@ export class TransRun {
   private pendingOutcomes: BranchOutcome[] = [];
   private flushTimer: NodeJS.Timeout | undefined;
   private backgroundFlush: Promise<void> = Promise.resolve();
-  /** The reason given by the last saga action that answered FAILURE, for the rollback reason. */
-  lastFailure = '';
 
   constructor(
     private readonly deps: RunDeps,
     readonly g: GlobalRecord,
+    private readonly policy: RunPolicy,
   ) {
     this.lastTouched = deps.clock().getTime();
   }
@@ -54,10 +62,10 @@ export class TransRun {
     return this.deps.clock();
   }
 
-  /** The effective timeout in ms: the transaction's own, else the default for every type but saga. */
+  /** The effective timeout in ms: the transaction's own, else its type's default (0: none). */
   timeoutMs(): number {
     if (this.g.options.timeout_to_fail) return this.g.options.timeout_to_fail * 1000;
-    return this.g.transType === 'saga' ? 0 : this.deps.conf.coordinator.timeoutToFailMs;
+    return this.policy.defaultTimeoutMs;
   }
 
   isTimeout(): boolean {
@@ -93,23 +101,23 @@ export class TransRun {
 
   /**
    * Calls a branch operation and records its outcome.
-   * @returns 'succeed', or 'failed' for a saga action answering FAILURE (the only final failure).
+   * @param failureIsFinal whether FAILURE ends this branch (a saga action) or is retried like an error.
+   * @returns the recorded status; for `failed`, the branch's answer as the reason.
    * @throws BranchOngoing (interval kept) or UpstreamError (interval doubled) for anything else;
    * the branch stays `prepared` and the cron loop calls it again.
    */
-  async execBranch(branch: BranchRecord, finalFailure: boolean): Promise<'succeed' | 'failed'> {
-    const answer = await this.deps.caller.call(this.g, branch);
+  async execBranch(branch: BranchRecord, failureIsFinal: boolean): Promise<BranchResult> {
+    const answer = await this.deps.caller.call(this.g, branch, this.policy.alwaysPost);
     transLogs.branchCalled(this.deps.log, this.g, branch, answer);
-    if (answer.outcome === Outcome.success || (answer.outcome === Outcome.failure && finalFailure)) {
+    if (answer.outcome === Outcome.success || (answer.outcome === Outcome.failure && failureIsFinal)) {
       const status = answer.outcome === Outcome.success ? BranchStatus.succeed : BranchStatus.failed;
       this.pendingOutcomes.push({ branchId: branch.branchId, op: branch.op, status, at: this.now() });
       this.flushSoon();
       branch.status = status;
-      if (status === BranchStatus.failed)
-        this.lastFailure = `${branch.op} ${branch.url} answered FAILURE: ${answer.text.slice(0, 500)}`;
       const backedOff = this.g.nextCronIntervalMs > firstIntervalMs(this.g.options, this.backoffDefaults());
       if (backedOff || this.now().getTime() - this.lastTouched >= TOUCH_AFTER_MS) await this.touchCron(CronKind.reset);
-      return status;
+      if (status === BranchStatus.succeed) return { status };
+      return { status, reason: `${branch.op} ${branch.url} answered FAILURE: ${answer.text.slice(0, 500)}` };
     }
     if (answer.outcome === Outcome.ongoing) {
       transLogs.ongoing(this.deps.log, this.g, branch);
@@ -124,7 +132,7 @@ export class TransRun {
 
   /** Calls a URL that is not a stored branch (msg query-back), without recording anything. */
   async callUrl(target: BranchTarget): Promise<BranchAnswer> {
-    const answer = await this.deps.caller.call(this.g, target);
+    const answer = await this.deps.caller.call(this.g, target, this.policy.alwaysPost);
     transLogs.branchCalled(this.deps.log, this.g, target, answer);
     return answer;
   }

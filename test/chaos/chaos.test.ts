@@ -4,7 +4,7 @@ import { createMysqlPool } from '../../common/mysql';
 import { createRedis } from '../../common/redis';
 import { loadConfig } from '../../conf/config';
 import { createStore } from '../../coordinator/storage/create-store';
-import { isFinished } from '../../coordinator/trans/status';
+import { isFinished } from '../../common/protocol/vocabulary';
 import { freePort, ServiceProcess } from '../../scripts/service-process';
 import { runId, testEnv } from '../helpers/test-env';
 import { waitFor } from '../helpers/wait';

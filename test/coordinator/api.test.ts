@@ -66,7 +66,7 @@ for (const store of STORES) {
             { action: 'http://x/b', compensate: 'http://x/br' },
           ],
         },
-        'custom_data',
+        'custom_data.orders',
       ],
     ];
     for (const [what, body, field] of bad) {

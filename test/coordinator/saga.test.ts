@@ -145,14 +145,30 @@ for (const store of STORES) {
       ]);
     });
 
-    it('rolls back once retry_limit rounds have failed', async function () {
+    it('retries each erroring action at once, up to retry_limit more times, and commits', async function () {
       const gid = gidFor(this.test!.title);
+      fx.busi.script('TransIn', 500);
       fx.busi.script('TransOut', 500, 500);
-      await saga(gid).withOptions({ retryLimit: 2 }).submit();
-      await fx.coordinator.service.drain();
-      await fx.recover();
+      await saga(gid).withOptions({ retryLimit: 2, waitResult: true }).submit();
+      const answer = await queryTrans(fx.dtm, gid);
+      assert.equal(answer.transaction?.status, 'succeed');
+      assert.deepEqual(namesFor(gid), ['TransIn', 'TransIn', 'TransOut', 'TransOut', 'TransOut']);
+    });
+
+    it('rolls back an action that errored 1 + retry_limit times', async function () {
+      const gid = gidFor(this.test!.title);
+      fx.busi.script('TransOut', 500, 500, 500);
+      await assert.rejects(saga(gid).withOptions({ retryLimit: 2, waitResult: true }).submit(), /retry_limit 2/);
       const answer = await waitForStatus(fx.dtm, gid, 'failed');
-      assert.match(String(answer.transaction?.rollback_reason), /retry_limit 2/);
+      assert.match(String(answer.transaction?.rollback_reason), /retry_limit 2 reached/);
+      assert.deepEqual(namesFor(gid), [
+        'TransIn',
+        'TransOut',
+        'TransOut',
+        'TransOut',
+        'TransOutRevert',
+        'TransInRevert',
+      ]);
     });
 
     it('returns the outcome with wait_result', async function () {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { IllegalTransition } from '../../common/errors';
-import { classifyAnswer } from '../../common/http/branch-result';
-import { firstIntervalMs, nextIntervalMs } from '../../coordinator/cron/backoff';
-import { assertMove, canMove, isFinished } from '../../coordinator/trans/status';
+import { classifyAnswer, isFinished } from '../../common/protocol/vocabulary';
+import { firstIntervalMs, nextIntervalMs } from '../../coordinator/trans/backoff';
+import { assertMove, canMove } from '../../coordinator/model/status';
 
 describe('status transitions', () => {
   it('allows the protocol moves', () => {

@@ -1,18 +1,5 @@
 import { IllegalTransition } from '../../common/errors';
-
-/** Statuses of a global transaction, with DTM's spelling. */
-export const Status = {
-  prepared: 'prepared',
-  submitted: 'submitted',
-  aborting: 'aborting',
-  succeed: 'succeed',
-  failed: 'failed',
-} as const;
-export type GlobalStatus = (typeof Status)[keyof typeof Status];
-
-/** Statuses of one branch operation. */
-export const BranchStatus = { prepared: 'prepared', succeed: 'succeed', failed: 'failed' } as const;
-export type BranchStatusName = (typeof BranchStatus)[keyof typeof BranchStatus];
+import { Status, type GlobalStatus } from '../../common/protocol/vocabulary';
 
 /**
  * Every legal move. `failed` is reachable from every unfinished status because forceStop may end any
@@ -25,11 +12,6 @@ const LEGAL: Record<GlobalStatus, readonly GlobalStatus[]> = {
   succeed: [],
   failed: [],
 };
-
-/** True once nothing more will happen to the transaction. */
-export function isFinished(status: GlobalStatus): boolean {
-  return status === Status.succeed || status === Status.failed;
-}
 
 /** Whether `from` may move to `to`. */
 export function canMove(from: GlobalStatus, to: GlobalStatus): boolean {

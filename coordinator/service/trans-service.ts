@@ -1,13 +1,12 @@
 import { BranchFailure, BranchOngoing, IllegalTransition, InvalidInput, NotFound } from '../../common/errors';
-import { Op } from '../../common/sdk/trans-base';
-import { firstIntervalMs } from '../cron/backoff';
+import { isFinished, Status, type GlobalStatus } from '../../common/protocol/vocabulary';
+import type { BranchRecord, GlobalRecord, WireOptions } from '../model/records';
 import { UniqueConflict } from '../storage/store';
 import { transTypeOf } from '../trans-types/registry';
-import type { NewTransInput } from '../trans-types/trans-type';
-import { transLogs } from './logs';
-import type { BranchRecord, GlobalRecord, WireOptions } from './records';
-import { BranchStatus, isFinished, Status, type GlobalStatus } from './status';
-import { TransRun, type RunDeps } from './trans-run';
+import type { NewTransInput, RegisterInput, TransType } from '../trans-types/trans-type';
+import { firstIntervalMs } from '../trans/backoff';
+import { transLogs } from '../trans/logs';
+import { TransRun, type RunDeps } from '../trans/trans-run';
 
 /** A prepare / submit / abort request after validation: the transaction, its options and headers. */
 export interface TransRequest extends NewTransInput {
@@ -18,20 +17,16 @@ export interface TransRequest extends NewTransInput {
   headers: Record<string, string>;
 }
 
-/** A registerBranch request (TCC) after validation. */
-export interface RegisterBranchRequest {
-  gid: string;
+/** A registerBranch request after validation. */
+export interface RegisterBranchRequest extends RegisterInput {
   transType: string;
-  branchId: string;
-  data: string;
-  confirm: string;
-  cancel: string;
 }
 
 /**
  * The coordinator's operations, independent of HTTP: what each endpoint does to the store and when
  * processing starts. Processing either runs inside the request (wait_result) or in the background;
- * background runs are tracked so `drain` can wait for them at shutdown.
+ * background runs are tracked so `drain` can wait for them at shutdown. Whatever differs per type comes
+ * from the type's `TransType` members.
  */
 export class TransService {
   private readonly inFlight = new Set<Promise<void>>();
@@ -54,12 +49,13 @@ export class TransService {
   async submit(req: TransRequest): Promise<void> {
     transTypeOf(req.transType).validate(req, 'submit');
     const { record, created, branches } = await this.saveNew(req, Status.submitted);
-    const run = new TransRun(this.deps, record);
+    const run = this.runOf(record);
     if (!created) {
-      if (record.transType !== req.transType)
+      if (record.transType !== req.transType) {
         throw new IllegalTransition(
           `gid ${req.gid} belongs to a ${record.transType} transaction, not ${req.transType}`,
         );
+      }
       if (record.status === Status.succeed) return;
       if (record.status === Status.failed || record.status === Status.aborting) {
         throw new BranchFailure(
@@ -74,57 +70,45 @@ export class TransService {
     await this.process(run, req.options.wait_result === true, true, created ? branches : undefined);
   }
 
-  /** Aborts a prepared msg (it fails at once) or a prepared tcc (its cancels run). */
+  /** Aborts as the transaction's type allows: at once (msg) or by running its rollback (tcc). */
   async abort(req: TransRequest): Promise<void> {
     const existing = await this.mustFind(req.gid);
-    const run = new TransRun(this.deps, existing);
-    if (existing.transType === 'msg' && existing.status === Status.prepared) {
-      await run.changeStatus(Status.failed, req.rollbackReason || 'aborted by the caller');
-      return;
-    }
-    if (existing.transType !== 'tcc' || (existing.status !== Status.prepared && existing.status !== Status.aborting)) {
+    const rule = transTypeOf(existing.transType).abort;
+    if (!rule || !rule.from.includes(existing.status)) {
       throw new IllegalTransition(
         `a ${existing.transType} transaction in status '${existing.status}' cannot be aborted`,
       );
     }
-    if (existing.status === Status.prepared)
-      await run.changeStatus(Status.aborting, req.rollbackReason || 'aborted by the caller');
+    const run = this.runOf(existing);
+    const reason = req.rollbackReason || 'aborted by the caller';
+    if (rule.then === 'fail') {
+      await run.changeStatus(Status.failed, reason);
+      return;
+    }
+    if (existing.status !== Status.aborting) await run.changeStatus(Status.aborting, reason);
     await this.process(run, req.options.wait_result === true, false);
   }
 
   /** Ends an unfinished transaction as failed without calling anything more. Use with care. */
   async forceStop(gid: string): Promise<void> {
     const existing = await this.mustFind(gid);
-    if (isFinished(existing.status))
+    if (isFinished(existing.status)) {
       throw new IllegalTransition(`transaction ${gid} is already '${existing.status}'; nothing to stop`);
-    await new TransRun(this.deps, existing).changeStatus(Status.failed, 'stopped by forceStop');
+    }
+    await this.runOf(existing).changeStatus(Status.failed, 'stopped by forceStop');
   }
 
-  /** Records a TCC branch's confirm and cancel, only while its transaction is prepared. */
+  /** Records a branch of a type that registers branches (tcc), only while its transaction is prepared. */
   async registerBranch(req: RegisterBranchRequest): Promise<void> {
-    if (req.transType !== 'tcc') {
-      throw new InvalidInput(`registerBranch supports trans_type 'tcc', got '${req.transType}'`, {
-        field: 'trans_type',
-      });
+    const type = transTypeOf(req.transType);
+    if (!type.registerBranch) {
+      throw new InvalidInput(`a ${type.name} transaction does not register branches`, { field: 'trans_type' });
     }
-    const now = this.deps.clock();
-    const make = (op: string, url: string): BranchRecord => ({
-      gid: req.gid,
-      url,
-      data: req.data,
-      branchId: req.branchId,
-      op,
-      status: BranchStatus.prepared,
-      createTime: now,
-      updateTime: now,
-      finishTime: null,
-    });
-    const saved = await this.deps.store.addBranches(req.gid, Status.prepared, [
-      make(Op.cancel, req.cancel),
-      make(Op.confirm, req.confirm),
-    ]);
-    if (!saved)
+    const branches = type.registerBranch(req, this.deps.clock());
+    const saved = await this.deps.store.addBranches(req.gid, Status.prepared, branches);
+    if (!saved) {
       throw new BranchFailure(`no prepared transaction with gid ${req.gid}: register branches before submit or abort`);
+    }
   }
 
   /** The transaction and its branches, for the query endpoint. */
@@ -142,7 +126,7 @@ export class TransService {
    */
   async processLeased(g: GlobalRecord): Promise<void> {
     transLogs.cronPicked(this.deps.log, g);
-    await this.process(new TransRun(this.deps, g), true, false).catch((err: unknown) =>
+    await this.process(this.runOf(g), true, false).catch((err: unknown) =>
       transLogs.processFailed(this.deps.log, g, err),
     );
   }
@@ -152,9 +136,19 @@ export class TransService {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
 
+  private runOf(g: GlobalRecord): TransRun {
+    const type = transTypeOf(g.transType);
+    return new TransRun(this.deps, g, {
+      defaultTimeoutMs: type.timesOutByDefault ? this.deps.conf.coordinator.timeoutToFailMs : 0,
+      alwaysPost: type.alwaysPost,
+    });
+  }
+
   /**
    * Runs one pass of the type processor, in the request (`wait`) or in the background. `branches` may be
-   * given when they were just created; otherwise they are read from the store.
+   * given when they were just created; otherwise they are read from the store. A waiting submit answers
+   * the outcome: success, FAILURE once the transaction is rolling back or failed (with the rollback
+   * reason), ONGOING while it is still moving forward.
    */
   private async process(run: TransRun, wait: boolean, submitting: boolean, branches?: BranchRecord[]): Promise<void> {
     const type = transTypeOf(run.g.transType);
@@ -172,21 +166,27 @@ export class TransService {
       this.inFlight.add(background);
       return;
     }
+    let passError: unknown;
     try {
       await pass();
     } catch (err) {
       if (err instanceof IllegalTransition) throw err;
-      throw new BranchOngoing(
-        `transaction ${run.g.gid} is not finished yet; the coordinator keeps retrying it (${err instanceof Error ? err.message : String(err)})`,
-        { cause: err },
-      );
+      passError = err;
     }
-    if (submitting && run.g.status !== Status.succeed) {
-      if (isFinished(run.g.status) || run.g.status === Status.aborting) {
-        throw new BranchFailure(run.g.rollbackReason || `transaction ${run.g.gid} ended '${run.g.status}'`);
-      }
-      throw new BranchOngoing(`transaction ${run.g.gid} is '${run.g.status}'; the coordinator keeps retrying it`);
+    const status = run.g.status;
+    if (submitting && (status === Status.failed || status === Status.aborting)) {
+      throw new BranchFailure(run.g.rollbackReason || `transaction ${run.g.gid} ended '${status}'`);
     }
+    if (passError !== undefined) throw this.stillOngoing(run.g, passError);
+    if (submitting && status !== Status.succeed) throw this.stillOngoing(run.g);
+  }
+
+  private stillOngoing(g: GlobalRecord, cause?: unknown): BranchOngoing {
+    const why = cause === undefined ? '' : ` (${cause instanceof Error ? cause.message : String(cause)})`;
+    return new BranchOngoing(
+      `transaction ${g.gid} is '${g.status}' and not finished yet; the coordinator keeps retrying it${why}`,
+      { cause },
+    );
   }
 
   /** Inserts the new transaction; on a gid conflict returns the stored one instead. */
@@ -194,21 +194,19 @@ export class TransService {
     req: TransRequest,
     status: GlobalStatus,
   ): Promise<{ record: GlobalRecord; created: boolean; branches: BranchRecord[] }> {
+    const type: TransType = transTypeOf(req.transType);
     const now = this.deps.clock();
-    const defaults = {
+    const interval = firstIntervalMs(req.options, {
       retryIntervalMs: this.deps.conf.coordinator.retryIntervalMs,
       maxRetryIntervalMs: this.deps.conf.coordinator.maxRetryIntervalMs,
-    };
-    const interval = firstIntervalMs(req.options, defaults);
-    // wait_result concerns only the request that carries it, so it is not stored.
-    const { wait_result: _waitResult, ...storedOptions } = req.options;
+    });
     const record: GlobalRecord = {
       gid: req.gid,
       transType: req.transType,
       status,
       queryPrepared: req.queryPrepared,
       protocol: req.protocol || 'http',
-      options: storedOptions,
+      options: req.options,
       customData: req.customData,
       headers: req.headers,
       createTime: now,
@@ -221,7 +219,7 @@ export class TransService {
       owner: '',
       retryCount: 0,
     };
-    const branches = transTypeOf(req.transType).genBranches(req, now);
+    const branches = type.genBranches(req, now);
     try {
       await this.deps.store.saveNew(record, branches);
     } catch (err) {

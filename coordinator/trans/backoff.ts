@@ -1,4 +1,4 @@
-import type { WireOptions } from '../trans/records';
+import type { WireOptions } from '../model/records';
 
 /** How the next retry interval follows from the current one. */
 export const CronKind = {

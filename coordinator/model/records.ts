@@ -1,4 +1,4 @@
-import type { BranchStatusName, GlobalStatus } from './status';
+import type { BranchStatusName, GlobalStatus } from '../../common/protocol/vocabulary';
 
 /** Transaction options as they travel on the wire and are stored: DTM's names, seconds for durations. */
 export interface WireOptions {
