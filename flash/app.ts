@@ -41,7 +41,7 @@ export async function createFlashService(
     busiUrl,
     stock,
     productId: FLASH_PRODUCT_ID,
-    killAfterDeduct: conf.flashKillAfterDeduct,
+    killAfterDeduct: conf.testFaults.flashKillAfterDeduct,
   });
   const switches = Switches.forConfig(conf);
   const router = express.Router();

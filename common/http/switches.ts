@@ -33,8 +33,8 @@ export class Switches {
    */
   static forConfig(conf: Config): Switches {
     const switches = new Switches();
-    if (conf.chaosFaultRate > 0)
-      switches.random = { rate: conf.chaosFaultRate, slowMs: conf.coordinator.requestTimeoutMs + 500 };
+    if (conf.testFaults.chaosFaultRate > 0)
+      switches.random = { rate: conf.testFaults.chaosFaultRate, slowMs: conf.coordinator.requestTimeoutMs + 500 };
     return switches;
   }
 

@@ -49,3 +49,13 @@ describe('config', () => {
     );
   });
 });
+
+describe('config docs', () => {
+  it('the README documents every environment variable', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { envVariables } = await import('../../conf/config');
+    const readme = readFileSync('README.md', 'utf8');
+    const missing = envVariables().filter((name) => !readme.includes(`\`${name}\``));
+    assert.deepEqual(missing, []);
+  });
+});
