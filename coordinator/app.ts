@@ -5,6 +5,7 @@ import type { Logger } from '../common/log';
 import type { Store } from './storage/store';
 import type { TransService } from './service/trans-service';
 import { addQueryRoutes } from './api/query-routes';
+import { addTopicRoutes } from './api/topic-routes';
 import { addTransRoutes } from './api/trans-routes';
 
 export interface CoordinatorAppDeps {
@@ -24,6 +25,7 @@ export function createCoordinatorApp(deps: CoordinatorAppDeps): Express {
   const router = express.Router();
   addTransRoutes(router, deps.service);
   addQueryRoutes(router, deps.service, deps.store, deps.storeKind);
+  addTopicRoutes(router, deps.service, deps.store);
   app.use('/api/dtmsvr', router);
   app.use(notFoundHandler);
   app.use(errorHandler(deps.log));

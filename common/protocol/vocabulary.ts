@@ -62,3 +62,6 @@ export const MSG_BARRIER_ID = '01';
 export function branchIdOf(index: number): string {
   return String(index + 1).padStart(2, '0');
 }
+
+/** A msg step whose action is `topic://<name>` is delivered to every subscriber of the topic. */
+export const TOPIC_PREFIX = 'topic://';

@@ -26,12 +26,15 @@ export function globalToWire(g: GlobalRecord): Record<string, unknown> {
     ext_data: Object.keys(g.headers).length > 0 ? JSON.stringify({ headers: g.headers }) : undefined,
     retry_count: g.retryCount || undefined,
     ...g.options,
+    // DTM prints concurrent always, as its options struct has no omitempty on it.
+    concurrent: g.options.concurrent === true,
   };
   return dropUndefined(wire);
 }
 
 export function branchToWire(b: BranchRecord): Record<string, unknown> {
   return dropUndefined({
+    id: b.id === undefined ? undefined : Number(b.id),
     create_time: b.createTime.toISOString(),
     update_time: b.updateTime.toISOString(),
     gid: b.gid,

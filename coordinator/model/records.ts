@@ -49,6 +49,20 @@ export interface BranchRecord {
   createTime: Date;
   updateTime: Date;
   finishTime: Date | null;
+  /** Store-assigned position, in creation order; absent until saved. */
+  id?: string;
+}
+
+/** One entry of the key-value store (DTM's `kv` table): topics and their subscribers live here. */
+export interface KvRecord {
+  id: string;
+  cat: string;
+  k: string;
+  v: string;
+  /** Starts at 1 and grows with each update; updates compare it (optimistic lock). */
+  version: number;
+  createTime: Date;
+  updateTime: Date;
 }
 
 /** A branch operation's result, recorded together with the next write of its transaction. */

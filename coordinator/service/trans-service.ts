@@ -7,6 +7,7 @@ import type { NewTransInput, RegisterInput, TransType } from '../trans-types/tra
 import { firstIntervalMs } from '../trans/backoff';
 import { transLogs } from '../trans/logs';
 import { TransRun, type RunDeps } from '../trans/trans-run';
+import { Topics } from './topics';
 
 /** A prepare / submit / abort request after validation: the transaction, its options and headers. */
 export interface TransRequest extends NewTransInput {
@@ -15,6 +16,20 @@ export interface TransRequest extends NewTransInput {
   rollbackReason: string;
   /** Values of the passthrough_headers found on the request. */
   headers: Record<string, string>;
+}
+
+/**
+ * DTM runs the first pass after submitting a prepared transaction with what the submit body carries:
+ * its options and custom_data (a msg's delay, which DTM's clients send only with submit), counted from
+ * the submit. Later passes read what prepare stored, as DTM's do.
+ */
+function takeSubmitTimeFields(record: GlobalRecord, req: TransRequest, now: Date): void {
+  const given = Object.entries(req.options).filter(([, v]) => v !== undefined);
+  record.options = { ...record.options, ...Object.fromEntries(given) };
+  if (req.customData !== '') {
+    record.customData = req.customData;
+    record.createTime = now;
+  }
 }
 
 /** A registerBranch request after validation. */
@@ -30,11 +45,15 @@ export interface RegisterBranchRequest extends RegisterInput {
  */
 export class TransService {
   private readonly inFlight = new Set<Promise<void>>();
+  readonly topics: Topics;
 
-  constructor(private readonly deps: RunDeps) {}
+  constructor(private readonly deps: RunDeps) {
+    this.topics = new Topics(deps.store);
+  }
 
   /** Stores a prepared transaction; repeating it while still prepared is a no-op. */
   async prepare(req: TransRequest): Promise<void> {
+    req.subscribers = await this.topics.subscribersOf(req.steps);
     transTypeOf(req.transType).validate(req, 'prepare');
     const { record, created } = await this.saveNew(req, Status.prepared);
     if (!created && record.status !== Status.prepared) {
@@ -47,6 +66,7 @@ export class TransService {
    * succeeded transaction succeeds without doing anything twice; of a failed one it answers FAILURE.
    */
   async submit(req: TransRequest): Promise<void> {
+    req.subscribers = await this.topics.subscribersOf(req.steps);
     transTypeOf(req.transType).validate(req, 'submit');
     const { record, created, branches } = await this.saveNew(req, Status.submitted);
     const run = this.runOf(record);
@@ -65,7 +85,10 @@ export class TransService {
       // Already submitted: whoever submitted it first (or the cron loop) is driving it; only a caller
       // that waits for the result runs a pass of its own, which the status guard keeps consistent.
       if (record.status === Status.submitted && req.options.wait_result !== true) return;
-      if (record.status === Status.prepared) await run.changeStatus(Status.submitted);
+      if (record.status === Status.prepared) {
+        takeSubmitTimeFields(record, req, this.deps.clock());
+        await run.changeStatus(Status.submitted);
+      }
     }
     await this.process(run, req.options.wait_result === true, true, created ? branches : undefined);
   }
@@ -106,8 +129,14 @@ export class TransService {
     }
     const branches = type.registerBranch(req, this.deps.clock());
     const saved = await this.deps.store.addBranches(req.gid, Status.prepared, branches);
-    if (!saved) {
+    if (saved.status === 'missing') {
       throw new BranchFailure(`no prepared transaction with gid ${req.gid}: register branches before submit or abort`);
+    }
+    if (saved.status === 'conflict') {
+      throw new BranchFailure(
+        `branch ${saved.branchId} of ${req.gid} is registered already with another ${saved.op} url or data; use a new branch_id`,
+        { field: 'branch_id' },
+      );
     }
   }
 

@@ -41,3 +41,14 @@ CREATE TABLE IF NOT EXISTS dtm.trans_branch_op (
   PRIMARY KEY (id),
   UNIQUE KEY gid_uniq (gid, branch_id, op)
 ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4;
+CREATE TABLE IF NOT EXISTS dtm.kv (
+  id bigint NOT NULL AUTO_INCREMENT,
+  cat varchar(45) NOT NULL COMMENT 'the category: topics',
+  k varchar(128) NOT NULL,
+  v text,
+  version bigint NOT NULL DEFAULT 1,
+  create_time datetime(3) NOT NULL,
+  update_time datetime(3) NOT NULL,
+  PRIMARY KEY (id),
+  UNIQUE KEY uniq_k (cat, k)
+) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4;

@@ -9,9 +9,9 @@ import {
   type MysqlConnection,
   type MysqlPool,
 } from '../../common/mysql';
-import type { BranchOutcome, BranchRecord, GlobalRecord } from '../model/records';
+import type { BranchOutcome, BranchRecord, GlobalRecord, KvRecord } from '../model/records';
 import { Status, type BranchStatusName, type GlobalStatus } from '../../common/protocol/vocabulary';
-import { UniqueConflict, type GlobalPage, type StatusPatch, type Store } from './store';
+import { UniqueConflict, type AddBranchesResult, type GlobalPage, type StatusPatch, type Store } from './store';
 
 const UNFINISHED = [Status.prepared, Status.submitted, Status.aborting];
 
@@ -106,15 +106,26 @@ export class MysqlStore implements Store {
   }
 
   /** In one transaction: lock the global row in `whileStatus` (FOR UPDATE), then insert-ignore the branches. */
-  async addBranches(gid: string, whileStatus: GlobalStatus, branches: BranchRecord[]): Promise<boolean> {
-    return this.inTransaction(async (conn) => {
+  async addBranches(gid: string, whileStatus: GlobalStatus, branches: BranchRecord[]): Promise<AddBranchesResult> {
+    return this.inTransaction(async (conn): Promise<AddBranchesResult> => {
       const [rows] = await conn.execute<RowDataPacket[]>(
         'SELECT id FROM trans_global WHERE gid=? AND status=? FOR UPDATE',
         [gid, whileStatus],
       );
-      if (rows.length === 0) return false;
-      if (branches.length > 0) await conn.query(insertBranchesSql(true), [branches.map(branchRow)]);
-      return true;
+      if (rows.length === 0) return { status: 'missing' };
+      if (branches.length === 0) return { status: 'added' };
+      const [stored] = await conn.query<RowDataPacket[]>(
+        'SELECT * FROM trans_branch_op WHERE gid=? AND branch_id IN (?)',
+        [gid, [...new Set(branches.map((b) => b.branchId))]],
+      );
+      const existing = stored.map(toBranch);
+      for (const b of branches) {
+        const old = existing.find((e) => e.branchId === b.branchId && e.op === b.op);
+        if (old && (old.url !== b.url || old.data !== b.data))
+          return { status: 'conflict', branchId: b.branchId, op: b.op };
+      }
+      await conn.query(insertBranchesSql(true), [branches.map(branchRow)]);
+      return { status: 'added' };
     });
   }
 
@@ -212,6 +223,42 @@ export class MysqlStore implements Store {
     return { transactions, nextPosition: transactions.length === limit && last?.id ? last.id : '' };
   }
 
+  async kvGet(cat: string, key: string): Promise<KvRecord | undefined> {
+    const [rows] = await this.pool.execute<RowDataPacket[]>('SELECT * FROM kv WHERE cat=? AND k=?', [cat, key]);
+    return rows[0] ? toKv(rows[0]) : undefined;
+  }
+
+  async kvScan(cat: string, position: string, limit: number): Promise<{ entries: KvRecord[]; nextPosition: string }> {
+    const before = position === '' ? Number.MAX_SAFE_INTEGER : Number(position);
+    const [rows] = await this.pool.query<RowDataPacket[]>(
+      'SELECT * FROM kv WHERE cat=? AND id < ? ORDER BY id DESC LIMIT ?',
+      [cat, before, limit],
+    );
+    const entries = rows.map(toKv);
+    return { entries, nextPosition: entries.length === limit ? (entries[entries.length - 1]?.id ?? '') : '' };
+  }
+
+  async kvPut(cat: string, key: string, value: string, expectedVersion: number): Promise<boolean> {
+    const now = new Date();
+    if (expectedVersion === 0) {
+      const [res] = await this.pool.execute<ResultSetHeader>(
+        'INSERT IGNORE INTO kv (cat, k, v, version, create_time, update_time) VALUES (?,?,?,1,?,?)',
+        [cat, key, value, now, now],
+      );
+      return res.affectedRows === 1;
+    }
+    const [res] = await this.pool.execute<ResultSetHeader>(
+      'UPDATE kv SET v=?, version=version+1, update_time=? WHERE cat=? AND k=? AND version=?',
+      [value, now, cat, key, expectedVersion],
+    );
+    return res.affectedRows === 1;
+  }
+
+  async kvDelete(cat: string, key: string): Promise<boolean> {
+    const [res] = await this.pool.execute<ResultSetHeader>('DELETE FROM kv WHERE cat=? AND k=?', [cat, key]);
+    return res.affectedRows === 1;
+  }
+
   async close(): Promise<void> {
     await this.pool.end();
   }
@@ -251,6 +298,7 @@ function toGlobal(r: RowDataPacket): GlobalRecord {
 
 function toBranch(r: RowDataPacket): BranchRecord {
   return {
+    id: String(r.id),
     gid: r.gid as string,
     url: r.url as string,
     data: r.bin_data ? (r.bin_data as Buffer).toString('utf8') : '',
@@ -270,4 +318,16 @@ function parseJson<T>(text: unknown, fallback: T): T {
   } catch {
     return fallback;
   }
+}
+
+function toKv(r: RowDataPacket): KvRecord {
+  return {
+    id: String(r.id),
+    cat: r.cat as string,
+    k: r.k as string,
+    v: (r.v as string | null) ?? '',
+    version: Number(r.version),
+    createTime: r.create_time as Date,
+    updateTime: r.update_time as Date,
+  };
 }

@@ -3,9 +3,9 @@ import type { Redis } from 'ioredis';
 import type { Config } from '../../conf/config';
 import { createRedis } from '../../common/redis';
 import { RedisScript } from '../../common/redis-script';
-import type { BranchOutcome, BranchRecord, GlobalRecord } from '../model/records';
+import type { BranchOutcome, BranchRecord, GlobalRecord, KvRecord } from '../model/records';
 import { isFinished, type GlobalStatus } from '../../common/protocol/vocabulary';
-import { UniqueConflict, type GlobalPage, type StatusPatch, type Store } from './store';
+import { UniqueConflict, type AddBranchesResult, type GlobalPage, type StatusPatch, type Store } from './store';
 
 const script = (name: string) => new RedisScript(join(__dirname, 'redis-scripts', `${name}.lua`));
 const scripts = {
@@ -15,6 +15,7 @@ const scripts = {
   updateBranch: script('update-branch'),
   touchCron: script('touch-cron'),
   lockOneDue: script('lock-one-due'),
+  kvPut: script('kv-put'),
 };
 
 /** The JSON a branch is stored as: the record with its times as epoch milliseconds. */
@@ -68,7 +69,10 @@ export class RedisStore implements Store {
       .lrange(this.k('bl', gid), 0, -1)
       .hgetall(this.k('bd', gid))
       .exec()) as [[unknown, string[]], [unknown, Record<string, string>]];
-    return order.flatMap((key) => (docs[key] ? [fromStoredBranch(JSON.parse(docs[key]) as StoredBranch)] : []));
+    return order.flatMap((key, i) => {
+      const doc = docs[key];
+      return doc ? [{ ...fromStoredBranch(JSON.parse(doc) as StoredBranch), id: String(i + 1) }] : [];
+    });
   }
 
   async changeGlobalStatus(
@@ -97,14 +101,17 @@ export class RedisStore implements Store {
     return answer === 'OK';
   }
 
-  async addBranches(gid: string, whileStatus: GlobalStatus, branches: BranchRecord[]): Promise<boolean> {
+  async addBranches(gid: string, whileStatus: GlobalStatus, branches: BranchRecord[]): Promise<AddBranchesResult> {
     const args = branches.flatMap((b) => [branchKey(b.branchId, b.op), JSON.stringify(toStoredBranch(b))]);
     const answer = await scripts.addBranches.run(
       this.redis,
       [this.k('g', gid), this.k('bl', gid), this.k('bd', gid)],
       [whileStatus, ...args],
     );
-    return answer === 'OK';
+    if (answer === 'OK') return { status: 'added' };
+    if (answer === 'NOT_FOUND') return { status: 'missing' };
+    const [branchId = '', op = ''] = String(answer).slice('CONFLICT:'.length).split('|');
+    return { status: 'conflict', branchId, op };
   }
 
   async saveBranchOutcomes(gid: string, outcomes: BranchOutcome[]): Promise<void> {
@@ -150,6 +157,44 @@ export class RedisStore implements Store {
     if (expired.length > 0) await this.redis.zrem(`${this.p}all`, ...expired);
     const last = transactions[transactions.length - 1];
     return { transactions, nextPosition: gids.length === limit && last?.id ? last.id : '' };
+  }
+
+  async kvGet(cat: string, key: string): Promise<KvRecord | undefined> {
+    const stored = await this.redis.hget(this.kv(cat), key);
+    return stored === null ? undefined : fromStoredKv(cat, key, stored);
+  }
+
+  async kvScan(cat: string, position: string, limit: number): Promise<{ entries: KvRecord[]; nextPosition: string }> {
+    const max = position === '' ? '+inf' : `(${position}`;
+    const keys = await this.redis.zrevrangebyscore(`${this.kv(cat)}:ids`, max, '-inf', 'LIMIT', 0, limit);
+    const stored = keys.length === 0 ? [] : await this.redis.hmget(this.kv(cat), ...keys);
+    const entries = keys.flatMap((key, i) => {
+      const doc = stored[i];
+      return doc ? [fromStoredKv(cat, key, doc)] : [];
+    });
+    return { entries, nextPosition: keys.length === limit ? (entries[entries.length - 1]?.id ?? '') : '' };
+  }
+
+  async kvPut(cat: string, key: string, value: string, expectedVersion: number): Promise<boolean> {
+    const written = await scripts.kvPut.run(
+      this.redis,
+      [this.kv(cat), `${this.kv(cat)}:ids`, `${this.p}kvseq`],
+      [key, value, expectedVersion, Date.now()],
+    );
+    return written === 1;
+  }
+
+  async kvDelete(cat: string, key: string): Promise<boolean> {
+    const [[, removed]] = (await this.redis
+      .multi()
+      .hdel(this.kv(cat), key)
+      .zrem(`${this.kv(cat)}:ids`, key)
+      .exec()) as [[unknown, number], [unknown, number]];
+    return removed === 1;
+  }
+
+  private kv(cat: string): string {
+    return `${this.p}kv:${cat}`;
   }
 
   async close(): Promise<void> {
@@ -226,5 +271,18 @@ function fromStoredBranch(s: StoredBranch): BranchRecord {
     createTime: new Date(s.createTime),
     updateTime: new Date(s.updateTime),
     finishTime: s.finishTime === null ? null : new Date(s.finishTime),
+  };
+}
+
+function fromStoredKv(cat: string, k: string, stored: string): KvRecord {
+  const e = JSON.parse(stored) as { id: string; v: string; version: number; create_time: number; update_time: number };
+  return {
+    id: e.id,
+    cat,
+    k,
+    v: e.v,
+    version: e.version,
+    createTime: new Date(e.create_time),
+    updateTime: new Date(e.update_time),
   };
 }

@@ -1,4 +1,4 @@
-import type { BranchOutcome, BranchRecord, GlobalRecord } from '../model/records';
+import type { BranchOutcome, BranchRecord, GlobalRecord, KvRecord } from '../model/records';
 import type { GlobalStatus } from '../../common/protocol/vocabulary';
 
 /** Thrown by `saveNew` when the gid exists already; the service decides whether that is a replay. */
@@ -13,6 +13,10 @@ export interface StatusPatch {
   rollbackTime?: Date;
   rollbackReason?: string;
 }
+
+/** What `addBranches` did. */
+export type AddBranchesResult =
+  { status: 'added' } | { status: 'missing' } | { status: 'conflict'; branchId: string; op: string };
 
 /** One page of the transaction list, newest first. */
 export interface GlobalPage {
@@ -58,11 +62,12 @@ export interface Store {
 
   /**
    * Atomically appends branches, only while the global transaction has status `whileStatus` (a TCC
-   * branch registers only while its transaction is prepared). A branch whose (branch_id, op) exists is
-   * left as it is, so a repeated registration changes nothing.
-   * @returns false when the transaction is missing or not in `whileStatus`; nothing is written then.
+   * branch registers only while its transaction is prepared). A branch whose (branch_id, op) exists with
+   * the same url and data is left as it is, so a repeated registration changes nothing.
+   * @returns `added`; `missing` when the transaction is missing or not in `whileStatus`; `conflict`
+   * naming the first branch stored with another url or data. Nothing is written unless `added`.
    */
-  addBranches(gid: string, whileStatus: GlobalStatus, branches: BranchRecord[]): Promise<boolean>;
+  addBranches(gid: string, whileStatus: GlobalStatus, branches: BranchRecord[]): Promise<AddBranchesResult>;
 
   /** Records branch outcomes (status and finish time). MySQL: one transaction; Redis: a script each. */
   saveBranchOutcomes(gid: string, outcomes: BranchOutcome[]): Promise<void>;
@@ -88,6 +93,22 @@ export interface Store {
 
   /** A page of transactions, newest first, starting after `position` (empty: from the newest). */
   scanGlobals(position: string, limit: number): Promise<GlobalPage>;
+
+  /** The entry `key` of category `cat`, or undefined. */
+  kvGet(cat: string, key: string): Promise<KvRecord | undefined>;
+
+  /** A page of category `cat`'s entries, newest first, after `position` (empty: from the newest). */
+  kvScan(cat: string, position: string, limit: number): Promise<{ entries: KvRecord[]; nextPosition: string }>;
+
+  /**
+   * Atomically writes `value` under (cat, key): creates it when `expectedVersion` is 0, otherwise
+   * updates it only while its version is still `expectedVersion`, and bumps the version.
+   * @returns false when the entry exists (create) or moved on (update); nothing is written then.
+   */
+  kvPut(cat: string, key: string, value: string, expectedVersion: number): Promise<boolean>;
+
+  /** Deletes (cat, key); false when there was no such entry. */
+  kvDelete(cat: string, key: string): Promise<boolean>;
 
   /** Closes connections. */
   close(): Promise<void>;

@@ -1,6 +1,14 @@
 import { InvalidInput, UpstreamError } from '../../common/errors';
 import { Limits } from '../../common/protocol/trans-body';
-import { BranchStatus, MSG_BRANCH_ID, Op, Outcome, Status } from '../../common/protocol/vocabulary';
+import {
+  BranchStatus,
+  branchIdOf,
+  MSG_BRANCH_ID,
+  Op,
+  Outcome,
+  Status,
+  TOPIC_PREFIX,
+} from '../../common/protocol/vocabulary';
 import type { BranchRecord } from '../model/records';
 import { CronKind } from '../trans/backoff';
 import type { TransRun } from '../trans/trans-run';
@@ -18,6 +26,11 @@ function delaySeconds(customData: string): number {
     });
   }
   return delay;
+}
+
+/** The topic a step's action names, or undefined for a plain URL. */
+function topicOf(action: string | undefined): string | undefined {
+  return action?.startsWith(TOPIC_PREFIX) ? action.slice(TOPIC_PREFIX.length) : undefined;
 }
 
 /** Read through a function: the status changes across awaits, which narrowing cannot see. */
@@ -68,15 +81,31 @@ export const msgType: TransType = {
 
   validate(input: NewTransInput, operation): void {
     requirePayloads(input);
-    input.steps.forEach((_, i) => requireUrl(input, i, Op.action, false));
+    input.steps.forEach((step, i) => {
+      const topic = topicOf(step.action);
+      if (topic === undefined) return requireUrl(input, i, Op.action, false);
+      if ((input.subscribers?.[topic] ?? []).length === 0) {
+        throw new InvalidInput(`steps[${i}].action names topic '${topic}', which has no subscribers`, {
+          field: `steps[${i}].action`,
+        });
+      }
+    });
     delaySeconds(input.customData);
     if (operation === 'prepare' || input.queryPrepared !== '') {
       requireUrlValue(input.queryPrepared, 'query_prepared', false);
     }
   },
 
+  /** One branch per step; a topic step fans out to its subscribers as branches 02-01, 02-02, … (DTM). */
   genBranches(input: NewTransInput, now: Date): BranchRecord[] {
-    return input.steps.map((_, i) => stepBranch(input, i, Op.action, now));
+    return input.steps.flatMap((step, i) => {
+      const branch = stepBranch(input, i, Op.action, now);
+      const topic = topicOf(step.action);
+      if (topic === undefined) return [branch];
+      const urls = input.subscribers?.[topic] ?? [];
+      if (urls.length === 1) return [{ ...branch, url: urls[0] ?? '' }];
+      return urls.map((url, j) => ({ ...branch, url, branchId: `${branch.branchId}-${branchIdOf(j)}` }));
+    });
   },
 
   async processOnce(run: TransRun, branches: BranchRecord[]): Promise<void> {

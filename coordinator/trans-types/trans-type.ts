@@ -10,6 +10,8 @@ export interface NewTransInput {
   payloads: string[];
   customData: string;
   queryPrepared: string;
+  /** Subscriber URLs of the topics the steps name (`topic://<name>`), looked up when it is stored. */
+  subscribers?: Readonly<Record<string, readonly string[]>>;
 }
 
 /** The request that asks for a transaction to be stored. */

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { ConfigError, describeConfig, loadConfig } from '../../conf/config';
+import { readFileSync } from 'node:fs';
+import { ConfigError, describeConfig, envVariables, loadConfig } from '../../conf/config';
 
 describe('config', () => {
   it('uses the local defaults', () => {
@@ -51,9 +52,7 @@ describe('config', () => {
 });
 
 describe('config docs', () => {
-  it('the README documents every environment variable', async () => {
-    const { readFileSync } = await import('node:fs');
-    const { envVariables } = await import('../../conf/config');
+  it('the README documents every environment variable', () => {
     const readme = readFileSync('README.md', 'utf8');
     const missing = envVariables().filter((name) => !readme.includes(`\`${name}\``));
     assert.deepEqual(missing, []);

@@ -1,0 +1,67 @@
+import type { Router } from 'express';
+import { z } from 'zod';
+import { route } from '../../common/http/branch-result';
+import { parseInput } from '../../common/http/validate';
+import type { KvRecord } from '../model/records';
+import type { TransService } from '../service/trans-service';
+import type { Store } from '../storage/store';
+import { listQuerySchema } from './schemas';
+
+const subscribeQuery = z.object({
+  topic: z.string().default(''),
+  url: z.string().default(''),
+  remark: z.string().max(256).default(''),
+});
+const kvScanQuery = listQuerySchema.extend({ cat: z.string().max(45).default('') });
+const kvQuery = z.object({ cat: z.string().max(45).default(''), key: z.string().max(128).default('') });
+
+/** A key-value entry as DTM prints it (its model's id has no JSON name, so the key is `ID`). */
+function kvToWire(e: KvRecord): Record<string, unknown> {
+  return {
+    ID: Number(e.id),
+    create_time: e.createTime.toISOString(),
+    update_time: e.updateTime.toISOString(),
+    cat: e.cat,
+    k: e.k,
+    v: e.v,
+    version: e.version,
+  };
+}
+
+/** subscribe, unsubscribe, topic delete, scanKV and queryKV: topics of 2-phase messages. */
+export function addTopicRoutes(router: Router, service: TransService, store: Store): void {
+  router.get(
+    '/subscribe',
+    route(async (req) => {
+      const q = parseInput(subscribeQuery, req.query, 'public', 'query');
+      await service.topics.subscribe(q.topic, q.url, q.remark);
+    }),
+  );
+  router.get(
+    '/unsubscribe',
+    route(async (req) => {
+      const q = parseInput(subscribeQuery, req.query, 'public', 'query');
+      await service.topics.unsubscribe(q.topic, q.url);
+    }),
+  );
+  router.delete(
+    '/topic/:name',
+    route(async (req) => service.topics.deleteTopic(String(req.params.name))),
+  );
+  router.get(
+    '/scanKV',
+    route(async (req) => {
+      const q = parseInput(kvScanQuery, req.query, 'public', 'query');
+      const page = await store.kvScan(q.cat, q.position ?? '', q.limit ?? 100);
+      return { kv: page.entries.map(kvToWire), next_position: page.nextPosition };
+    }),
+  );
+  router.get(
+    '/queryKV',
+    route(async (req) => {
+      const q = parseInput(kvQuery, req.query, 'public', 'query');
+      const entry = await store.kvGet(q.cat, q.key);
+      return { kv: entry ? [kvToWire(entry)] : [] };
+    }),
+  );
+}
