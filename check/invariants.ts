@@ -4,7 +4,9 @@ import type { Config } from '../conf/config';
 import type { MysqlPool } from '../common/mysql';
 import type { Store } from '../coordinator/storage/store';
 import type { GlobalRecord } from '../coordinator/model/records';
-import { isFinished } from '../common/protocol/vocabulary';
+import { isFinished, Status } from '../common/protocol/vocabulary';
+import { ORDER_GID_PREFIX, ORDER_SAGA_STEPS, orderGid } from '../order/order-request';
+import { FLASH_GID_PREFIX } from '../flash/sale';
 import { FLASH_PRODUCT_ID, FlashStock } from '../flash/stock';
 
 /** One checked invariant: what was checked, whether it holds, and the evidence. */
@@ -76,11 +78,12 @@ export async function checkInvariants(src: CheckSources): Promise<CheckResult[]>
   );
   const paying = orders.filter((o) => o.status === 'PAYING');
   const badPaying = paying.filter(
-    (o) => o.pay_status !== 'CREATED' || byGid.get(`gid-${o.order_id}`)?.status !== 'succeed',
+    (o) => o.pay_status !== 'CREATED' || byGid.get(orderGid(String(o.order_id)))?.status !== Status.succeed,
   );
   const badFailed = orders.filter(
     (o) =>
-      o.status === 'FAILED' && (o.pay_status === 'CREATED' || byGid.get(`gid-${o.order_id}`)?.status === 'succeed'),
+      o.status === 'FAILED' &&
+      (o.pay_status === 'CREATED' || byGid.get(orderGid(String(o.order_id)))?.status === Status.succeed),
   );
   results.push({
     name: 'orders match their saga and payment',
@@ -126,7 +129,7 @@ export async function checkInvariants(src: CheckSources): Promise<CheckResult[]>
   });
 
   const finishedOrderSagas = globals.filter(
-    (g) => g.transType === 'saga' && g.gid.startsWith('gid-') && isFinished(g.status),
+    (g) => g.transType === 'saga' && g.gid.startsWith(ORDER_GID_PREFIX) && isFinished(g.status),
   );
   const barrierProblems: string[] = [];
   for (const g of finishedOrderSagas) {
@@ -137,9 +140,9 @@ export async function checkInvariants(src: CheckSources): Promise<CheckResult[]>
     );
     const applied = rows.filter((r) => r.op === 'action' && r.reason === 'action').length;
     const compensated = rows.filter((r) => r.op === 'compensate').length;
-    if (g.status === 'succeed' && (applied !== 4 || compensated !== 0))
+    if (g.status === Status.succeed && (applied !== ORDER_SAGA_STEPS.length || compensated !== 0))
       barrierProblems.push(`${g.gid}: ${applied} actions, ${compensated} compensations`);
-    if (g.status === 'failed' && compensated < applied)
+    if (g.status === Status.failed && compensated < applied)
       barrierProblems.push(`${g.gid}: ${applied} actions but ${compensated} compensations`);
   }
   results.push({
@@ -162,7 +165,7 @@ export async function checkInvariants(src: CheckSources): Promise<CheckResult[]>
   });
   if (src.flashInitialStock !== undefined) {
     const left = await flashStock.left();
-    const pendingSales = unfinished.filter((g) => g.transType === 'msg' && g.gid.startsWith('flash-')).length;
+    const pendingSales = unfinished.filter((g) => g.transType === 'msg' && g.gid.startsWith(FLASH_GID_PREFIX)).length;
     results.push({
       name: 'flash stock + orders = initial, no oversell',
       ok:

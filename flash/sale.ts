@@ -22,6 +22,9 @@ export interface SellerDeps {
 /** How long the coordinator waits before asking a prepared sale whether its deduction happened. */
 export const CRASH_TIMEOUT_SECONDS = 3;
 
+/** Every flash sale's message gid starts with this; the checker counts the sales in flight by it. */
+export const FLASH_GID_PREFIX = 'flash-';
+
 /**
  * Sells one unit: a 2-phase message whose local step takes the unit in Redis and whose only branch
  * creates the order in MySQL.
@@ -30,7 +33,7 @@ export class FlashSeller {
   constructor(private readonly deps: SellerDeps) {}
 
   private message(userId: number, timeoutToFail?: number): Msg {
-    const gid = `flash-${randomBytes(8).toString('hex')}`;
+    const gid = `${FLASH_GID_PREFIX}${randomBytes(8).toString('hex')}`;
     const msg = new Msg(this.deps.dtm, gid).add(`${this.deps.busiUrl()}/createOrder`, {
       user_id: userId,
       product_id: this.deps.productId,

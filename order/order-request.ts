@@ -13,7 +13,13 @@ export const orderRequestSchema = z.object({
 });
 export type OrderRequest = z.infer<typeof orderRequestSchema>;
 
+/** Order sagas' gids start with this: the checker tells them apart from other transactions by it. */
+export const ORDER_GID_PREFIX = 'gid-';
+
 /** The saga's gid for an order: one order, one transaction, so a re-submitted order is not run twice. */
 export function orderGid(orderId: string): string {
-  return `gid-${orderId}`;
+  return `${ORDER_GID_PREFIX}${orderId}`;
 }
+
+/** The order saga's steps, in order: each is a branch endpoint and its `…Revert` compensation. */
+export const ORDER_SAGA_STEPS = ['orderCreate', 'stockDeduct', 'couponUse', 'payCreate'] as const;

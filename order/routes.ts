@@ -8,7 +8,7 @@ import { parseInput } from '../common/http/validate';
 import type { MysqlPool } from '../common/mysql';
 import { waitForFinish } from '../common/sdk/query';
 import { Saga } from '../common/sdk/saga';
-import { orderGid, orderRequestSchema, type OrderRequest } from './order-request';
+import { ORDER_SAGA_STEPS, orderGid, orderRequestSchema, type OrderRequest } from './order-request';
 
 export interface OrderRouteDeps {
   pool: MysqlPool;
@@ -21,11 +21,9 @@ export interface OrderRouteDeps {
 
 /** Builds the order saga: four steps, each with its compensation, all with the same body. */
 export function orderSaga(dtm: string, busi: string, req: OrderRequest): Saga {
-  return new Saga(dtm, orderGid(req.order_id))
-    .add(`${busi}/orderCreate`, `${busi}/orderCreateRevert`, req)
-    .add(`${busi}/stockDeduct`, `${busi}/stockDeductRevert`, req)
-    .add(`${busi}/couponUse`, `${busi}/couponUseRevert`, req)
-    .add(`${busi}/payCreate`, `${busi}/payCreateRevert`, req);
+  const saga = new Saga(dtm, orderGid(req.order_id));
+  for (const step of ORDER_SAGA_STEPS) saga.add(`${busi}/${step}`, `${busi}/${step}Revert`, req);
+  return saga;
 }
 
 const fireQuery = z.object({ coupon_id: z.coerce.number().int().nonnegative().optional() });
