@@ -1,6 +1,6 @@
 import type { AxiosInstance, AxiosResponse } from 'axios';
 import { BranchFailure, BranchOngoing, UpstreamError } from '../errors';
-import { classifyAnswer, Op, Outcome } from '../protocol/vocabulary';
+import { branchIdOf, classifyAnswer, Op, Outcome } from '../protocol/vocabulary';
 import { TransBase, type TransOptions } from './trans-base';
 
 /**
@@ -17,7 +17,7 @@ export class Tcc extends TransBase {
   /** The next branch id: 01, 02, … */
   nextBranchId(): string {
     this.subBranch += 1;
-    return String(this.subBranch).padStart(2, '0');
+    return branchIdOf(this.subBranch - 1);
   }
 
   /** Records a branch's confirm and cancel URLs with the coordinator, before its Try runs. */

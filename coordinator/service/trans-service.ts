@@ -3,7 +3,7 @@ import { isFinished, Status, type GlobalStatus } from '../../common/protocol/voc
 import type { BranchRecord, GlobalRecord, WireOptions } from '../model/records';
 import { UniqueConflict } from '../storage/store';
 import { transTypeOf } from '../trans-types/registry';
-import type { NewTransInput, RegisterInput, TransType } from '../trans-types/trans-type';
+import type { NewTransInput, RegisterInput, SaveOperation, TransType } from '../trans-types/trans-type';
 import { firstIntervalMs } from '../trans/backoff';
 import { transLogs } from '../trans/logs';
 import { TransRun, type RunDeps } from '../trans/trans-run';
@@ -53,8 +53,7 @@ export class TransService {
 
   /** Stores a prepared transaction; repeating it while still prepared is a no-op. */
   async prepare(req: TransRequest): Promise<void> {
-    req.subscribers = await this.topics.subscribersOf(req.steps);
-    transTypeOf(req.transType).validate(req, 'prepare');
+    await this.validate(req, 'prepare');
     const { record, created } = await this.saveNew(req, Status.prepared);
     if (!created && record.status !== Status.prepared) {
       throw new IllegalTransition(`transaction ${req.gid} is '${record.status}' and cannot be prepared again`);
@@ -66,8 +65,7 @@ export class TransService {
    * succeeded transaction succeeds without doing anything twice; of a failed one it answers FAILURE.
    */
   async submit(req: TransRequest): Promise<void> {
-    req.subscribers = await this.topics.subscribersOf(req.steps);
-    transTypeOf(req.transType).validate(req, 'submit');
+    await this.validate(req, 'submit');
     const { record, created, branches } = await this.saveNew(req, Status.submitted);
     const run = this.runOf(record);
     if (!created) {
@@ -163,6 +161,12 @@ export class TransService {
   /** Waits for background processing to settle (shutdown and tests). */
   async drain(): Promise<void> {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  }
+
+  /** Looks up the subscribers of the topics the steps name, then lets the type check the request. */
+  private async validate(req: TransRequest, operation: SaveOperation): Promise<void> {
+    req.subscribers = await this.topics.subscribersOf(req.steps);
+    transTypeOf(req.transType).validate(req, operation);
   }
 
   private runOf(g: GlobalRecord): TransRun {
