@@ -2,6 +2,7 @@ import { loadConfig } from '../conf/config';
 import { formatLogLine } from './log-format';
 import { checkServices } from './preflight';
 import { ServiceProcess } from './service-process';
+import { renderTryLines, tryLines } from './try-lines';
 
 /**
  * `npm start`: checks MySQL and Redis, starts the coordinator and the examples as two processes with
@@ -59,15 +60,7 @@ async function main(): Promise<void> {
 ✓ coordinator on http://localhost:${conf.coordinator.port}/api/dtmsvr (store: ${conf.coordinator.store}), examples on ${busi}
 
 Try:
-  curl ${busi}/api/fireSucceed              # saga commits: order PAYING, stock -1, payment CREATED
-  curl ${busi}/api/fireFailed               # stock refuses 1000 units: rollback, stock untouched
-  curl ${busi}/api/fireFailedCoupon         # coupon 101 is not user 1's: rollback, stock given back
-  curl ${busi}/api/busi/flashSales          # sells one unit through a 2-phase message
-  curl ${busi}/api/busi/flashSales-crash    # takes a unit, "crashes"; the order appears ~3 s later
-  curl ${busi}/api/busi/flashSales-batch    # stock 4, a crash, 10 buyers: 3 orders, then 4, never more
-  curl ${busi}/api/busi/flashStatus         # stock left and orders
-  curl '${busi}/api/busi/flashReset?stock=100'   # put 100 units on sale, clear the orders
-  curl 'http://localhost:${conf.coordinator.port}/api/dtmsvr/all?limit=5'   # the latest transactions
+${renderTryLines(tryLines(busi, `http://localhost:${conf.coordinator.port}`), '  ')}
 
 Ctrl-C stops everything.`);
 }
