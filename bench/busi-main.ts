@@ -9,7 +9,7 @@ import { applySqlScript, createMysqlPool } from '../common/mysql';
 
 /**
  * The benchmark's business service: TransOut / TransIn (and their compensations) each move an amount
- * in MySQL behind the barrier, as a real branch would; `MsgLocal` is a msg local step.
+ * in MySQL behind the barrier, as a real branch would; `/api/null/*` answer SUCCESS without any work.
  */
 async function main(): Promise<void> {
   const conf = loadConfig();
@@ -35,6 +35,11 @@ async function main(): Promise<void> {
   branch('TransOutRevert', 1, 1);
   branch('TransIn', 2, 1);
   branch('TransInRevert', 2, -1);
+  // Branches that do nothing, so a run through them measures the coordinator's own cost.
+  router.all(
+    '/api/null/:step',
+    route(() => undefined),
+  );
   router.get(
     '/api/health',
     route(() => ({ status: 'ok' })),

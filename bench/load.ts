@@ -6,6 +6,8 @@ export interface LoadResult {
   perSecond: number;
   p50Ms: number;
   p99Ms: number;
+  /** CPU ms the watched process used per successful operation over the measured window, when one is watched. */
+  cpuMsPerOp?: number;
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -15,12 +17,14 @@ function percentile(sorted: number[], p: number): number {
 
 /**
  * Calls `op` from `concurrency` loops for `durationMs` (after `warmupMs` not measured) and reports
- * throughput and latency percentiles. Bounded in time; loopback only.
+ * throughput and latency percentiles. With `cpuMs` (a reading of some process's CPU time), also the CPU
+ * that process spent per operation over the measured window. Bounded in time; loopback only.
  */
 export async function runLoad(
   op: (i: number) => Promise<void>,
   concurrency: number,
   durationMs: number,
+  cpuMs?: () => number,
   warmupMs = 1000,
 ): Promise<LoadResult> {
   const latencies: number[] = [];
@@ -29,6 +33,8 @@ export async function runLoad(
   const start = Date.now();
   const measureFrom = start + warmupMs;
   const end = measureFrom + durationMs;
+  let cpuAtStart = 0;
+  const cpuTimer = cpuMs && setTimeout(() => (cpuAtStart = cpuMs()), warmupMs);
   const loop = async () => {
     while (Date.now() < end) {
       const t0 = performance.now();
@@ -44,6 +50,8 @@ export async function runLoad(
     }
   };
   await Promise.all(Array.from({ length: concurrency }, loop));
+  const cpuSpent = cpuMs ? cpuMs() - cpuAtStart : undefined;
+  clearTimeout(cpuTimer);
   const seconds = (Date.now() - measureFrom) / 1000;
   latencies.sort((a, b) => a - b);
   return {
@@ -53,5 +61,6 @@ export async function runLoad(
     perSecond: latencies.length / seconds,
     p50Ms: percentile(latencies, 50),
     p99Ms: percentile(latencies, 99),
+    ...(cpuSpent !== undefined && latencies.length > 0 ? { cpuMsPerOp: cpuSpent / latencies.length } : {}),
   };
 }

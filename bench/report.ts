@@ -18,14 +18,15 @@ export function markdownTable(rows: BenchRow[], machine: string, concurrency: nu
   const lines = [
     `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${machine}, concurrency ${concurrency}, loopback.`,
     '',
-    '| store | scenario | ops/s | p50 ms | p99 ms | baseline | baseline ops/s | baseline p50 ms | ratio |',
-    '|---|---|---:|---:|---:|---|---:|---:|---:|',
+    '| store | scenario | ops/s | p50 ms | p99 ms | coordinator CPU ms/op | baseline | baseline ops/s | baseline p50 ms | ratio |',
+    '|---|---|---:|---:|---:|---:|---|---:|---:|---:|',
     ...rows.map(
       (r) =>
-        `| ${r.store} | ${r.scenario} | ${fmt(r.subject.perSecond, 0)} | ${fmt(r.subject.p50Ms)} | ${fmt(r.subject.p99Ms)} | ${r.baselineName} | ${fmt(r.baseline.perSecond, 0)} | ${fmt(r.baseline.p50Ms)} | ${ratioText(r.subject.perSecond / r.baseline.perSecond)} |`,
+        `| ${r.store} | ${r.scenario} | ${fmt(r.subject.perSecond, 0)} | ${fmt(r.subject.p50Ms)} | ${fmt(r.subject.p99Ms)} | ${r.subject.cpuMsPerOp === undefined ? '–' : fmt(r.subject.cpuMsPerOp, 2)} | ${r.baselineName} | ${fmt(r.baseline.perSecond, 0)} | ${fmt(r.baseline.p50Ms)} | ${ratioText(r.subject.perSecond / r.baseline.perSecond)} |`,
     ),
     '',
-    'ratio = scenario throughput / baseline throughput, both measured in this run.',
+    'ratio = scenario throughput / baseline throughput, both measured in this run. Coordinator CPU ms/op = the',
+    "coordinator process's user + system CPU time over the measured window / the operations completed in it.",
   ];
   return lines.join('\n');
 }

@@ -13,11 +13,14 @@ import { Msg } from '../common/sdk/msg';
 import { Saga } from '../common/sdk/saga';
 import { FLASH_PRODUCT_ID, FlashStock } from '../flash/stock';
 import { freePort, ServiceProcess } from '../scripts/service-process';
+import { benchCoordinatorOnly } from './coordinator-only';
+import { processCpuMs } from './cpu';
 import { runLoad } from './load';
 import { markdownTable, ratioChart, type BenchRow } from './report';
 
 /**
- * `npm run bench`: on each coordinator store, (1) a 2-branch saga with barrier through the coordinator
+ * `npm run bench`: on each coordinator store, (0) saga, msg and TCC through no-op branches, charging the
+ * coordinator's CPU per transaction; (1) a 2-branch saga with barrier through the coordinator
  * against the same two branch calls made directly; (2) msg doAndSubmit against its local step and
  * branch call made directly; (3) flash sales against a raw Redis Lua eval. Same concurrency, same run.
  */
@@ -54,11 +57,24 @@ async function benchStore(store: StoreKind, rows: BenchRow[]): Promise<void> {
     `http://127.0.0.1:${examplesPort}/api/health`,
   );
   await Promise.all([coordinator.start(), busi.start(), examples.start()]);
+  const coordinatorPid = coordinator.pid;
+  if (coordinatorPid === undefined) throw new Error('the coordinator process has no pid');
+  const cpuMs = () => processCpuMs(coordinatorPid);
   const http = createHttpClient(10_000);
   const pool = createMysqlPool(conf, conf.orderDb, CONCURRENCY);
   const barrier = new MysqlBarrier(pool, conf.barrierDb);
   const redis = new Redis({ host: conf.redis.host, port: conf.redis.port });
   try {
+    rows.push(
+      ...(await benchCoordinatorOnly(
+        { store, dtm, cpuMs },
+        `http://127.0.0.1:${benchPort}/api/null`,
+        http,
+        CONCURRENCY,
+        DURATION_MS,
+        run,
+      )),
+    );
     const b = `http://127.0.0.1:${benchPort}/api/bench`;
     const call = async (url: string, gid: string, branchId: string, op: string) => {
       const res = await http.post(url, '{"amount":1}', {
@@ -87,6 +103,7 @@ async function benchStore(store: StoreKind, rows: BenchRow[]): Promise<void> {
       },
       CONCURRENCY,
       DURATION_MS,
+      cpuMs,
     );
     rows.push({
       store,
@@ -114,6 +131,7 @@ async function benchStore(store: StoreKind, rows: BenchRow[]): Promise<void> {
       },
       CONCURRENCY,
       DURATION_MS,
+      cpuMs,
     );
     rows.push({
       store,
@@ -144,6 +162,7 @@ async function benchStore(store: StoreKind, rows: BenchRow[]): Promise<void> {
       },
       CONCURRENCY,
       DURATION_MS,
+      cpuMs,
     );
     rows.push({
       store,

@@ -59,6 +59,11 @@ export class ServiceProcess {
     }
   }
 
+  /** The running process's id, e.g. to read its CPU time. */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
   /** Resolves when the process exits on its own (not through stop or crash). */
   exited(): Promise<number | null> {
     const child = this.child;

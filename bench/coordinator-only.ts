@@ -1,0 +1,83 @@
+import type { AxiosInstance } from 'axios';
+import { Msg } from '../common/sdk/msg';
+import { Saga } from '../common/sdk/saga';
+import { tccGlobalTransaction } from '../common/sdk/tcc';
+import { runLoad, type LoadResult } from './load';
+import type { BenchRow } from './report';
+
+/** Where the coordinator runs and how to read its CPU time. */
+export interface CoordinatorUnderTest {
+  store: string;
+  dtm: string;
+  cpuMs: () => number;
+}
+
+/**
+ * The coordinator's own cost: every branch answers SUCCESS at once (`/api/null/*`), so throughput and the
+ * coordinator's CPU per transaction reflect its HTTP handling, validation, store round trips and branch calls,
+ * not a database's work. The baseline is the same number of branch calls made directly.
+ */
+export async function benchCoordinatorOnly(
+  target: CoordinatorUnderTest,
+  nullBranches: string,
+  http: AxiosInstance,
+  concurrency: number,
+  durationMs: number,
+  runTag: string,
+): Promise<BenchRow[]> {
+  const { store, dtm, cpuMs } = target;
+  const step = (name: string) => `${nullBranches}/${name}`;
+  const call = async (name: string) => {
+    const res = await http.post(step(name), '{}', { headers: { 'Content-Type': 'application/json' } });
+    if (res.status !== 200) throw new Error(`${name} answered ${res.status}`);
+  };
+  const load = (op: (i: number) => Promise<void>) => runLoad(op, concurrency, durationMs, cpuMs);
+  const gid = (kind: string, i: number) => `${kind}-${runTag}-${store}-${i}`;
+
+  console.log(`[${store}] coordinator only: direct calls, saga, msg, tcc…`);
+  const direct = await runLoad(
+    async () => {
+      await call('TransOut');
+      await call('TransIn');
+    },
+    concurrency,
+    durationMs,
+  );
+  const saga = await load(async (i) => {
+    await new Saga(dtm, gid('nsaga', i), http)
+      .add(step('TransOut'), step('TransOutRevert'), {})
+      .add(step('TransIn'), step('TransInRevert'), {})
+      .withOptions({ waitResult: true })
+      .submit();
+  });
+  const msg = await load(async (i) => {
+    const m = new Msg(dtm, gid('nmsg', i), http).add(step('TransOut'), {}).add(step('TransIn'), {});
+    m.withOptions({ waitResult: true });
+    await m.prepare(step('QueryPrepared'));
+    await m.submit();
+  });
+  const tcc = await load(async (i) => {
+    await tccGlobalTransaction(
+      dtm,
+      gid('ntcc', i),
+      async (t) => {
+        await t.callBranch({}, step('TryOut'), step('ConfirmOut'), step('CancelOut'));
+        await t.callBranch({}, step('TryIn'), step('ConfirmIn'), step('CancelIn'));
+      },
+      {},
+      http,
+    );
+  });
+  const row = (scenario: string, subject: LoadResult): BenchRow => ({
+    store,
+    scenario,
+    subject,
+    baselineName: '2 direct no-op branch calls',
+    baseline: direct,
+  });
+  return [
+    row('no-op 2-step saga, wait_result', saga),
+    row('no-op msg prepare + submit, wait_result', msg),
+    row('no-op TCC, 2 tries + submit', tcc),
+  ];
+}
