@@ -4,9 +4,18 @@ import type { Config } from '../conf/config';
 export type MysqlPool = mysql.Pool;
 export type MysqlConnection = mysql.PoolConnection;
 
-/** A pooled mysql2 client on the configured server, optionally bound to one database. */
-export function createMysqlPool(conf: Config, database?: string, connectionLimit = 20): MysqlPool {
+/**
+ * A pooled mysql2 client on the configured server, optionally bound to one database. `multipleStatements`
+ * is for a caller that batches statements of its own making, every value through a placeholder.
+ */
+export function createMysqlPool(
+  conf: Config,
+  database?: string,
+  connectionLimit = 20,
+  options: { multipleStatements?: boolean } = {},
+): MysqlPool {
   return mysql.createPool({
+    ...options,
     host: conf.mysql.host,
     port: conf.mysql.port,
     user: conf.mysql.user,
@@ -22,7 +31,7 @@ export function createMysqlPool(conf: Config, database?: string, connectionLimit
 
 /**
  * Runs a schema script (several statements) once, on a short-lived connection that allows multiple
- * statements; the pools used by requests never do.
+ * statements.
  */
 export async function applySqlScript(conf: Config, script: string): Promise<void> {
   const conn = await mysql.createConnection({

@@ -3,15 +3,15 @@ import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
 
 /**
- * A Lua script loaded from a file and run by its SHA1, sent again in full only when the server answers
- * NOSCRIPT (after a restart or SCRIPT FLUSH).
+ * A Lua script loaded from files (preludes defining shared functions, then the script) and run by its
+ * SHA1, sent again in full only when the server answers NOSCRIPT (after a restart or SCRIPT FLUSH).
  */
 export class RedisScript {
   readonly source: string;
   private readonly sha: string;
 
-  constructor(path: string) {
-    this.source = readFileSync(path, 'utf8');
+  constructor(...paths: [string, ...string[]]) {
+    this.source = paths.map((path) => readFileSync(path, 'utf8')).join('\n');
     this.sha = createHash('sha1').update(this.source).digest('hex');
   }
 

@@ -138,12 +138,14 @@ export class TransService {
     }
   }
 
-  /** The transaction and its branches, for the query endpoint. */
+  /**
+   * The transaction and its branches, for the query endpoint. The global record is read first: branch
+   * outcomes are written no later than the status that follows from them, so the branches read after it
+   * are at least as new (read the other way round, a finished status could show unfinished branches).
+   */
   async query(gid: string): Promise<{ transaction: GlobalRecord | undefined; branches: BranchRecord[] }> {
-    const [transaction, branches] = await Promise.all([
-      this.deps.store.findGlobal(gid),
-      this.deps.store.findBranches(gid),
-    ]);
+    const transaction = await this.deps.store.findGlobal(gid);
+    const branches = await this.deps.store.findBranches(gid);
     return { transaction, branches };
   }
 

@@ -10,17 +10,32 @@ import {
   type MysqlPool,
 } from '../../common/mysql';
 import type { BranchOutcome, BranchRecord, GlobalRecord, KvRecord } from '../model/records';
-import { Status, type BranchStatusName, type GlobalStatus } from '../../common/protocol/vocabulary';
+import { Status, type GlobalStatus } from '../../common/protocol/vocabulary';
+import { branchRow, globalRow, insertBranchesSql, insertGlobalSql, toBranch, toGlobal, toKv } from './mysql-rows';
+import { retryTransient } from './transient';
 import { UniqueConflict, type AddBranchesResult, type GlobalPage, type StatusPatch, type Store } from './store';
 
 const UNFINISHED = [Status.prepared, Status.submitted, Status.aborting];
+
+/** One statement of a batched transaction. */
+interface Statement {
+  sql: string;
+  values: unknown[];
+}
+
+function outcomeUpdate(gid: string, o: BranchOutcome): Statement {
+  return {
+    sql: 'UPDATE trans_branch_op SET status=?, finish_time=?, update_time=? WHERE gid=? AND branch_id=? AND op=?',
+    values: [o.status, o.at, o.at, gid, o.branchId, o.op],
+  };
+}
 
 /** The store on MySQL: one row per transaction in trans_global, one per branch op in trans_branch_op. */
 export class MysqlStore implements Store {
   private readonly pool: MysqlPool;
 
   constructor(private readonly conf: Config) {
-    this.pool = createMysqlPool(conf, conf.coordinator.db, 32);
+    this.pool = createMysqlPool(conf, conf.coordinator.db, 32, { multipleStatements: true });
   }
 
   /** Creates the database and tables from mysql-schema.sql (IF NOT EXISTS: safe on every start). */
@@ -32,34 +47,12 @@ export class MysqlStore implements Store {
     );
   }
 
-  /** One transaction: the global row and every branch row, or nothing. */
+  /** One transaction, sent as one batch: the global row and every branch row, or nothing. */
   async saveNew(g: GlobalRecord, branches: BranchRecord[]): Promise<void> {
+    const statements: Statement[] = [{ sql: insertGlobalSql(), values: globalRow(g) }];
+    if (branches.length > 0) statements.push({ sql: insertBranchesSql(false), values: [branches.map(branchRow)] });
     try {
-      await this.inTransaction(async (conn) => {
-        await conn.execute(
-          `INSERT INTO trans_global (gid, trans_type, status, query_prepared, protocol, create_time, update_time,
-            rollback_reason, options, custom_data, next_cron_interval_ms, next_cron_time, owner, ext_data, retry_count)
-           VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
-          [
-            g.gid,
-            g.transType,
-            g.status,
-            g.queryPrepared,
-            g.protocol,
-            g.createTime,
-            g.updateTime,
-            g.rollbackReason,
-            JSON.stringify(g.options),
-            g.customData,
-            g.nextCronIntervalMs,
-            g.nextCronTime,
-            g.owner,
-            JSON.stringify({ headers: g.headers }),
-            g.retryCount,
-          ],
-        );
-        if (branches.length > 0) await conn.query(insertBranchesSql(false), [branches.map(branchRow)]);
-      });
+      await retryTransient(() => this.batch(statements));
     } catch (err) {
       if ((err as { code?: string }).code === 'ER_DUP_ENTRY') throw new UniqueConflict(`gid ${g.gid} exists`);
       throw err;
@@ -67,14 +60,16 @@ export class MysqlStore implements Store {
   }
 
   async findGlobal(gid: string): Promise<GlobalRecord | undefined> {
-    const [rows] = await this.pool.execute<RowDataPacket[]>('SELECT * FROM trans_global WHERE gid=?', [gid]);
+    const [rows] = await retryTransient(() =>
+      this.pool.execute<RowDataPacket[]>('SELECT * FROM trans_global WHERE gid=?', [gid]),
+    );
     return rows[0] ? toGlobal(rows[0]) : undefined;
   }
 
   async findBranches(gid: string): Promise<BranchRecord[]> {
-    const [rows] = await this.pool.execute<RowDataPacket[]>('SELECT * FROM trans_branch_op WHERE gid=? ORDER BY id', [
-      gid,
-    ]);
+    const [rows] = await retryTransient(() =>
+      this.pool.execute<RowDataPacket[]>('SELECT * FROM trans_branch_op WHERE gid=? ORDER BY id', [gid]),
+    );
     return rows.map(toBranch);
   }
 
@@ -86,51 +81,53 @@ export class MysqlStore implements Store {
     patch: StatusPatch,
     outcomes: BranchOutcome[],
   ): Promise<boolean> {
-    return this.withOutcomes(gid, outcomes, async (conn) => {
-      const [res] = await conn.execute<ResultSetHeader>(
-        `UPDATE trans_global SET status=?, update_time=?, finish_time=COALESCE(?, finish_time),
+    const guarded: Statement = {
+      sql: `UPDATE trans_global SET status=?, update_time=?, finish_time=COALESCE(?, finish_time),
            rollback_time=COALESCE(?, rollback_time), rollback_reason=COALESCE(?, rollback_reason)
          WHERE gid=? AND status=?`,
-        [
-          to,
-          patch.updateTime,
-          patch.finishTime ?? null,
-          patch.rollbackTime ?? null,
-          patch.rollbackReason ?? null,
-          gid,
-          from,
-        ],
-      );
-      return res.affectedRows === 1;
-    });
+      values: [
+        to,
+        patch.updateTime,
+        patch.finishTime ?? null,
+        patch.rollbackTime ?? null,
+        patch.rollbackReason ?? null,
+        gid,
+        from,
+      ],
+    };
+    const res = await this.withOutcomes(gid, outcomes, guarded);
+    return res.affectedRows === 1;
   }
 
-  /** In one transaction: lock the global row in `whileStatus` (FOR UPDATE), then insert-ignore the branches. */
+  /**
+   * In one transaction of two round trips: lock the global row in `whileStatus` (FOR UPDATE) and read the
+   * branches with the same ids, then insert-ignore the branches unless one of them conflicts.
+   */
   async addBranches(gid: string, whileStatus: GlobalStatus, branches: BranchRecord[]): Promise<AddBranchesResult> {
-    return this.inTransaction(async (conn): Promise<AddBranchesResult> => {
-      const [rows] = await conn.execute<RowDataPacket[]>(
-        'SELECT id FROM trans_global WHERE gid=? AND status=? FOR UPDATE',
-        [gid, whileStatus],
-      );
-      if (rows.length === 0) return { status: 'missing' };
-      if (branches.length === 0) return { status: 'added' };
-      const [stored] = await conn.query<RowDataPacket[]>(
-        'SELECT * FROM trans_branch_op WHERE gid=? AND branch_id IN (?)',
-        [gid, [...new Set(branches.map((b) => b.branchId))]],
-      );
-      const existing = stored.map(toBranch);
-      for (const b of branches) {
-        const old = existing.find((e) => e.branchId === b.branchId && e.op === b.op);
-        if (old && (old.url !== b.url || old.data !== b.data))
-          return { status: 'conflict', branchId: b.branchId, op: b.op };
-      }
-      await conn.query(insertBranchesSql(true), [branches.map(branchRow)]);
-      return { status: 'added' };
-    });
+    const ids = [...new Set(branches.map((b) => b.branchId))];
+    return retryTransient(() =>
+      this.inTransaction(async (conn): Promise<AddBranchesResult> => {
+        const [results] = await conn.query<RowDataPacket[][]>(
+          `SELECT id FROM trans_global WHERE gid=? AND status=? FOR UPDATE;
+           SELECT * FROM trans_branch_op WHERE gid=? AND branch_id IN (?)`,
+          [gid, whileStatus, gid, ids.length > 0 ? ids : ['']],
+        );
+        const [locked = [], stored = []] = results;
+        if (locked.length === 0) return { status: 'missing' };
+        const existing = stored.map(toBranch);
+        for (const b of branches) {
+          const old = existing.find((e) => e.branchId === b.branchId && e.op === b.op);
+          if (old && (old.url !== b.url || old.data !== b.data))
+            return { status: 'conflict', branchId: b.branchId, op: b.op };
+        }
+        if (branches.length > 0) await conn.query(insertBranchesSql(true), [branches.map(branchRow)]);
+        return { status: 'added' };
+      }),
+    );
   }
 
   async saveBranchOutcomes(gid: string, outcomes: BranchOutcome[]): Promise<void> {
-    if (outcomes.length > 0) await this.withOutcomes(gid, outcomes, async () => true);
+    if (outcomes.length > 0) await retryTransient(() => this.batch(outcomes.map((o) => outcomeUpdate(gid, o))));
   }
 
   async touchCronTime(
@@ -140,83 +137,93 @@ export class MysqlStore implements Store {
     retryCount: number,
     outcomes: BranchOutcome[],
   ): Promise<void> {
-    await this.withOutcomes(gid, outcomes, async (conn) => {
-      await conn.execute(
-        'UPDATE trans_global SET next_cron_interval_ms=?, next_cron_time=?, retry_count=?, update_time=? WHERE gid=?',
-        [nextCronIntervalMs, nextCronTime, retryCount, new Date(), gid],
-      );
-      return true;
+    await this.withOutcomes(gid, outcomes, {
+      sql: 'UPDATE trans_global SET next_cron_interval_ms=?, next_cron_time=?, retry_count=?, update_time=? WHERE gid=?',
+      values: [nextCronIntervalMs, nextCronTime, retryCount, new Date(), gid],
     });
   }
 
   /**
-   * Writes branch outcomes and then `write` in one transaction, so one commit (one log flush) covers
-   * them all. The outcomes are facts, so they are committed even when `write`'s guard misses.
-   * Without outcomes, `write` runs alone.
+   * Writes branch outcomes and then `last` in one transaction, so one commit (one log flush) covers them
+   * all. The outcomes are facts, so they are committed even when `last`'s guard misses. Without outcomes,
+   * `last` runs alone.
    */
-  private async withOutcomes(
-    gid: string,
-    outcomes: BranchOutcome[],
-    write: (conn: MysqlConnection | MysqlPool) => Promise<boolean>,
-  ): Promise<boolean> {
-    if (outcomes.length === 0) return write(this.pool);
-    return this.inTransaction(async (conn) => {
-      for (const o of outcomes) {
-        await conn.execute(
-          'UPDATE trans_branch_op SET status=?, finish_time=?, update_time=? WHERE gid=? AND branch_id=? AND op=?',
-          [o.status, o.at, o.at, gid, o.branchId, o.op],
-        );
-      }
-      return write(conn);
-    });
+  private async withOutcomes(gid: string, outcomes: BranchOutcome[], last: Statement): Promise<ResultSetHeader> {
+    if (outcomes.length === 0) {
+      const [res] = await retryTransient(() => this.pool.query<ResultSetHeader>(last.sql, last.values));
+      return res;
+    }
+    const results = await retryTransient(() => this.batch([...outcomes.map((o) => outcomeUpdate(gid, o)), last]));
+    return results[results.length - 1] as ResultSetHeader;
   }
 
-  /** Runs `work` in one transaction on one pooled connection: committed if it returns, rolled back if it throws. */
-  private async inTransaction<T>(work: (conn: MysqlConnection) => Promise<T>): Promise<T> {
+  /**
+   * Sends `START TRANSACTION; …statements…; COMMIT` as one query, so a transaction costs one round trip.
+   * The pool allows several statements per query only for this: every value still goes through a
+   * placeholder. MySQL stops at the first failing statement; the open transaction is then rolled back.
+   * @returns each statement's result, in order.
+   */
+  private async batch(statements: Statement[]): Promise<unknown[]> {
+    const sql = ['START TRANSACTION', ...statements.map((st) => st.sql), 'COMMIT'].join(';\n');
+    return this.inTransaction(async (conn) => {
+      const [results] = await conn.query(
+        sql,
+        statements.flatMap((st) => st.values),
+      );
+      return (results as unknown[]).slice(1, -1);
+    }, 'opened by the query');
+  }
+
+  /**
+   * Runs `work` on one pooled connection inside a transaction (begun here unless `begin` says the work
+   * opens it): committed if it returns, rolled back if it throws. A connection whose rollback fails is
+   * broken and is destroyed instead of going back to the pool.
+   */
+  private async inTransaction<T>(
+    work: (conn: MysqlConnection) => Promise<T>,
+    begin: 'here' | 'opened by the query' = 'here',
+  ): Promise<T> {
     const conn = await this.pool.getConnection();
+    let broken = false;
     try {
-      await conn.beginTransaction();
+      if (begin === 'here') await conn.query('START TRANSACTION');
       const result = await work(conn);
-      await conn.commit();
+      if (begin === 'here') await conn.query('COMMIT');
       return result;
     } catch (err) {
-      await conn.rollback().catch(() => undefined);
+      await conn.query('ROLLBACK').catch(() => (broken = true));
       throw err;
     } finally {
-      conn.release();
+      if (broken) conn.destroy();
+      else conn.release();
     }
   }
 
   /**
    * One UPDATE … LIMIT 1 claims a due row for a unique owner (row locks make it atomic across
-   * coordinators); the SELECT then reads back what this owner claimed. Under heavy insert load InnoDB may
-   * pick this UPDATE as a deadlock victim; nothing was claimed then, so it is simply tried again.
+   * coordinators); the SELECT, sent in the same query, reads back what this owner claimed. Under heavy
+   * insert load InnoDB may pick this UPDATE as a deadlock victim; nothing was claimed then, so it is tried
+   * again.
    */
   async lockOneDue(now: Date, owner: string, leaseUntil: Date): Promise<GlobalRecord | undefined> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const [res] = await this.pool.execute<ResultSetHeader>(
-          'UPDATE trans_global SET owner=?, next_cron_time=? WHERE status IN (?,?,?) AND next_cron_time <= ? LIMIT 1',
-          [owner, leaseUntil, ...UNFINISHED, now],
-        );
-        if (res.affectedRows === 0) return undefined;
-        break;
-      } catch (err) {
-        if ((err as { code?: string }).code !== 'ER_LOCK_DEADLOCK' || attempt >= 3) throw err;
-      }
-    }
-    const [rows] = await this.pool.execute<RowDataPacket[]>(
-      'SELECT * FROM trans_global WHERE owner=? AND next_cron_time=? LIMIT 1',
-      [owner, leaseUntil],
+    const [results] = await retryTransient(() =>
+      this.pool.query(
+        `UPDATE trans_global SET owner=?, next_cron_time=? WHERE status IN (?,?,?) AND next_cron_time <= ? LIMIT 1;
+         SELECT * FROM trans_global WHERE owner=? AND next_cron_time=? LIMIT 1`,
+        [owner, leaseUntil, ...UNFINISHED, now, owner, leaseUntil],
+      ),
     );
-    return rows[0] ? toGlobal(rows[0]) : undefined;
+    const [claimed, rows] = results as unknown as [ResultSetHeader, RowDataPacket[]];
+    return claimed.affectedRows === 1 && rows[0] ? toGlobal(rows[0]) : undefined;
   }
 
   async scanGlobals(position: string, limit: number): Promise<GlobalPage> {
     const before = position === '' ? Number.MAX_SAFE_INTEGER : Number(position);
-    const [rows] = await this.pool.query<RowDataPacket[]>(
-      'SELECT * FROM trans_global WHERE id < ? ORDER BY id DESC LIMIT ?',
-      [before, limit],
+    const [rows] = await retryTransient(() =>
+      this.pool.query<RowDataPacket[]>('SELECT * FROM trans_global WHERE id < ? ORDER BY id DESC LIMIT ?', [
+        before,
+        limit,
+      ]),
     );
     const transactions = rows.map(toGlobal);
     const last = transactions[transactions.length - 1];
@@ -224,15 +231,20 @@ export class MysqlStore implements Store {
   }
 
   async kvGet(cat: string, key: string): Promise<KvRecord | undefined> {
-    const [rows] = await this.pool.execute<RowDataPacket[]>('SELECT * FROM kv WHERE cat=? AND k=?', [cat, key]);
+    const [rows] = await retryTransient(() =>
+      this.pool.execute<RowDataPacket[]>('SELECT * FROM kv WHERE cat=? AND k=?', [cat, key]),
+    );
     return rows[0] ? toKv(rows[0]) : undefined;
   }
 
   async kvScan(cat: string, position: string, limit: number): Promise<{ entries: KvRecord[]; nextPosition: string }> {
     const before = position === '' ? Number.MAX_SAFE_INTEGER : Number(position);
-    const [rows] = await this.pool.query<RowDataPacket[]>(
-      'SELECT * FROM kv WHERE cat=? AND id < ? ORDER BY id DESC LIMIT ?',
-      [cat, before, limit],
+    const [rows] = await retryTransient(() =>
+      this.pool.query<RowDataPacket[]>('SELECT * FROM kv WHERE cat=? AND id < ? ORDER BY id DESC LIMIT ?', [
+        cat,
+        before,
+        limit,
+      ]),
     );
     const entries = rows.map(toKv);
     return { entries, nextPosition: entries.length === limit ? (entries[entries.length - 1]?.id ?? '') : '' };
@@ -241,93 +253,31 @@ export class MysqlStore implements Store {
   async kvPut(cat: string, key: string, value: string, expectedVersion: number): Promise<boolean> {
     const now = new Date();
     if (expectedVersion === 0) {
-      const [res] = await this.pool.execute<ResultSetHeader>(
-        'INSERT IGNORE INTO kv (cat, k, v, version, create_time, update_time) VALUES (?,?,?,1,?,?)',
-        [cat, key, value, now, now],
+      const [res] = await retryTransient(() =>
+        this.pool.execute<ResultSetHeader>(
+          'INSERT IGNORE INTO kv (cat, k, v, version, create_time, update_time) VALUES (?,?,?,1,?,?)',
+          [cat, key, value, now, now],
+        ),
       );
       return res.affectedRows === 1;
     }
-    const [res] = await this.pool.execute<ResultSetHeader>(
-      'UPDATE kv SET v=?, version=version+1, update_time=? WHERE cat=? AND k=? AND version=?',
-      [value, now, cat, key, expectedVersion],
+    const [res] = await retryTransient(() =>
+      this.pool.execute<ResultSetHeader>(
+        'UPDATE kv SET v=?, version=version+1, update_time=? WHERE cat=? AND k=? AND version=?',
+        [value, now, cat, key, expectedVersion],
+      ),
     );
     return res.affectedRows === 1;
   }
 
   async kvDelete(cat: string, key: string): Promise<boolean> {
-    const [res] = await this.pool.execute<ResultSetHeader>('DELETE FROM kv WHERE cat=? AND k=?', [cat, key]);
+    const [res] = await retryTransient(() =>
+      this.pool.execute<ResultSetHeader>('DELETE FROM kv WHERE cat=? AND k=?', [cat, key]),
+    );
     return res.affectedRows === 1;
   }
 
   async close(): Promise<void> {
     await this.pool.end();
   }
-}
-
-function insertBranchesSql(ignoreExisting: boolean): string {
-  return `INSERT ${ignoreExisting ? 'IGNORE ' : ''}INTO trans_branch_op (gid, url, bin_data, branch_id, op, status, create_time, update_time) VALUES ?`;
-}
-
-function branchRow(b: BranchRecord): unknown[] {
-  return [b.gid, b.url, Buffer.from(b.data, 'utf8'), b.branchId, b.op, b.status, b.createTime, b.updateTime];
-}
-
-function toGlobal(r: RowDataPacket): GlobalRecord {
-  const ext = parseJson<{ headers?: Record<string, string> }>(r.ext_data, {});
-  return {
-    id: String(r.id),
-    gid: r.gid as string,
-    transType: r.trans_type as string,
-    status: r.status as GlobalStatus,
-    queryPrepared: r.query_prepared as string,
-    protocol: r.protocol as string,
-    options: parseJson(r.options, {}),
-    customData: (r.custom_data as string | null) ?? '',
-    headers: ext.headers ?? {},
-    createTime: r.create_time as Date,
-    updateTime: r.update_time as Date,
-    finishTime: (r.finish_time as Date | null) ?? null,
-    rollbackTime: (r.rollback_time as Date | null) ?? null,
-    rollbackReason: r.rollback_reason as string,
-    nextCronIntervalMs: Number(r.next_cron_interval_ms),
-    nextCronTime: r.next_cron_time as Date,
-    owner: r.owner as string,
-    retryCount: Number(r.retry_count),
-  };
-}
-
-function toBranch(r: RowDataPacket): BranchRecord {
-  return {
-    id: String(r.id),
-    gid: r.gid as string,
-    url: r.url as string,
-    data: r.bin_data ? (r.bin_data as Buffer).toString('utf8') : '',
-    branchId: r.branch_id as string,
-    op: r.op as string,
-    status: r.status as BranchStatusName,
-    createTime: r.create_time as Date,
-    updateTime: r.update_time as Date,
-    finishTime: (r.finish_time as Date | null) ?? null,
-  };
-}
-
-function parseJson<T>(text: unknown, fallback: T): T {
-  if (typeof text !== 'string' || text === '') return fallback;
-  try {
-    return JSON.parse(text) as T;
-  } catch {
-    return fallback;
-  }
-}
-
-function toKv(r: RowDataPacket): KvRecord {
-  return {
-    id: String(r.id),
-    cat: r.cat as string,
-    k: r.k as string,
-    v: (r.v as string | null) ?? '',
-    version: Number(r.version),
-    createTime: r.create_time as Date,
-    updateTime: r.update_time as Date,
-  };
 }

@@ -7,16 +7,29 @@ import type { BranchOutcome, BranchRecord, GlobalRecord, KvRecord } from '../mod
 import { isFinished, type GlobalStatus } from '../../common/protocol/vocabulary';
 import { UniqueConflict, type AddBranchesResult, type GlobalPage, type StatusPatch, type Store } from './store';
 
-const script = (name: string) => new RedisScript(join(__dirname, 'redis-scripts', `${name}.lua`));
+/** The coordinator store's client name in `CLIENT LIST`: the prefix tells coordinators on one Redis apart. */
+export function redisClientName(prefix: string): string {
+  return `dtm-coordinator:${prefix.replace(/[^\w:.-]/g, '_')}`;
+}
+
+const luaFile = (name: string) => join(__dirname, 'redis-scripts', `${name}.lua`);
+const script = (name: string) => new RedisScript(luaFile(name));
+/** A script that also records branch outcomes, through the shared apply-outcomes prelude. */
+const scriptWithOutcomes = (name: string) => new RedisScript(luaFile('apply-outcomes'), luaFile(name));
 const scripts = {
   saveNew: script('save-new'),
-  changeStatus: script('change-status'),
+  changeStatus: scriptWithOutcomes('change-status'),
   addBranches: script('add-branches'),
-  updateBranch: script('update-branch'),
-  touchCron: script('touch-cron'),
+  saveOutcomes: scriptWithOutcomes('save-outcomes'),
+  touchCron: scriptWithOutcomes('touch-cron'),
   lockOneDue: script('lock-one-due'),
   kvPut: script('kv-put'),
 };
+
+/** Branch outcomes as the apply-outcomes prelude reads them: a count, then key, status, time for each. */
+function outcomeArgs(outcomes: BranchOutcome[]): (string | number)[] {
+  return [outcomes.length, ...outcomes.flatMap((o) => [branchKey(o.branchId, o.op), o.status, o.at.getTime()])];
+}
 
 /** The JSON a branch is stored as: the record with its times as epoch milliseconds. */
 type StoredBranch = Omit<BranchRecord, 'createTime' | 'updateTime' | 'finishTime'> & {
@@ -37,7 +50,7 @@ export class RedisStore implements Store {
   private readonly finishedExpireMs: number;
 
   constructor(conf: Config) {
-    this.redis = createRedis(conf);
+    this.redis = createRedis(conf, redisClientName(conf.redis.prefix));
     this.p = `${conf.redis.prefix}dtm:`;
     this.finishedExpireMs = conf.coordinator.finishedExpireMs;
   }
@@ -82,7 +95,6 @@ export class RedisStore implements Store {
     patch: StatusPatch,
     outcomes: BranchOutcome[],
   ): Promise<boolean> {
-    await this.saveBranchOutcomes(gid, outcomes);
     const answer = await scripts.changeStatus.run(
       this.redis,
       [this.k('g', gid), `${this.p}due`, this.k('bl', gid), this.k('bd', gid)],
@@ -96,6 +108,7 @@ export class RedisStore implements Store {
         gid,
         isFinished(to) ? '1' : '0',
         this.finishedExpireMs,
+        ...outcomeArgs(outcomes),
       ],
     );
     return answer === 'OK';
@@ -115,12 +128,7 @@ export class RedisStore implements Store {
   }
 
   async saveBranchOutcomes(gid: string, outcomes: BranchOutcome[]): Promise<void> {
-    for (const o of outcomes)
-      await scripts.updateBranch.run(
-        this.redis,
-        [this.k('bd', gid)],
-        [branchKey(o.branchId, o.op), o.status, o.at.getTime()],
-      );
+    if (outcomes.length > 0) await scripts.saveOutcomes.run(this.redis, [this.k('bd', gid)], outcomeArgs(outcomes));
   }
 
   async touchCronTime(
@@ -130,11 +138,10 @@ export class RedisStore implements Store {
     retryCount: number,
     outcomes: BranchOutcome[],
   ): Promise<void> {
-    await this.saveBranchOutcomes(gid, outcomes);
     await scripts.touchCron.run(
       this.redis,
-      [this.k('g', gid), `${this.p}due`],
-      [nextCronIntervalMs, nextCronTime.getTime(), retryCount, Date.now(), gid],
+      [this.k('g', gid), `${this.p}due`, this.k('bd', gid)],
+      [nextCronIntervalMs, nextCronTime.getTime(), retryCount, Date.now(), gid, ...outcomeArgs(outcomes)],
     );
   }
 

@@ -48,7 +48,7 @@ export interface Store {
   /**
    * Records branch `outcomes`, then compare-and-sets the status from `from` to `to` with `patch`, only
    * if the stored status is still `from`. A finished transaction leaves the cron schedule. MySQL does
-   * both in one transaction (one commit); Redis runs one atomic script for each, outcomes first.
+   * both in one transaction (one commit); Redis in one atomic script, outcomes first.
    * @returns false when the status was not `from` (someone else moved it); the status is not written
    * then, the outcomes are.
    */
@@ -69,12 +69,12 @@ export interface Store {
    */
   addBranches(gid: string, whileStatus: GlobalStatus, branches: BranchRecord[]): Promise<AddBranchesResult>;
 
-  /** Records branch outcomes (status and finish time). MySQL: one transaction; Redis: a script each. */
+  /** Records branch outcomes (status and finish time), in one transaction or one script. */
   saveBranchOutcomes(gid: string, outcomes: BranchOutcome[]): Promise<void>;
 
   /**
    * Records branch `outcomes` and reschedules the transaction (next interval, next time, retry count),
-   * as `changeGlobalStatus` does: one transaction on MySQL, outcomes first on Redis.
+   * as `changeGlobalStatus` does: one transaction on MySQL, one script on Redis.
    */
   touchCronTime(
     gid: string,

@@ -5,7 +5,9 @@
 -- ARGV[7]  gid   ARGV[8]  '1' when the new status is final (the gid leaves the due zset)
 -- ARGV[9]  ms after which a finished transaction's keys expire
 -- KEYS[3]  branch order list   KEYS[4]  branch data hash (they expire with the global hash)
+-- ARGV[10] … branch outcomes as apply-outcomes.lua reads them; recorded even when the status conflicts
 -- returns  'OK', or 'CONFLICT' when the stored status is not the expected one
+apply_outcomes(KEYS[4], 10)
 if redis.call('HGET', KEYS[1], 'status') ~= ARGV[1] then
   return 'CONFLICT'
 end

@@ -2,7 +2,9 @@
 -- KEYS[1]  global hash   KEYS[2]  due zset
 -- ARGV[1]  next_cron_interval_ms   ARGV[2]  next_cron_time ms   ARGV[3]  retry_count
 -- ARGV[4]  update_time ms   ARGV[5]  gid
--- returns  'OK', or 'FINISHED' when nothing was changed
+-- KEYS[3]  branch data hash   ARGV[6] … branch outcomes as apply-outcomes.lua reads them, always recorded
+-- returns  'OK', or 'FINISHED' when the schedule was not changed
+apply_outcomes(KEYS[3], 6)
 local status = redis.call('HGET', KEYS[1], 'status')
 if not status or status == 'succeed' or status == 'failed' then
   return 'FINISHED'
