@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 import importPlugin from 'eslint-plugin-import';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'bench/results/**'] },
+  { ignores: ['node_modules/**', 'bench/results/**', 'dist/**', 'dist-*/**', 'test-output/**'] },
   ...tseslint.configs.recommended,
   {
     files: ['**/*.ts'],

@@ -19,7 +19,7 @@ export async function freePort(): Promise<number> {
 }
 
 /**
- * A TypeScript entry point run as a separate node process, as `npm run …` would run it: started until
+ * A TypeScript (or compiled JavaScript) entry point run as a separate node process, as `npm run …` would run it: started until
  * its health URL answers, stopped or killed on demand. Its output is kept (the last 64 KiB) and, if
  * `onLine` is given, handed over line by line.
  */
@@ -37,7 +37,10 @@ export class ServiceProcess {
   /** @throws Error with the process's last output when it exits or stays silent for `timeoutMs`. */
   async start(timeoutMs = 20_000): Promise<void> {
     this.output = '';
-    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, this.entry)], {
+    const entry = join(ROOT, this.entry);
+    // A TypeScript entry runs through tsx; a compiled one (npm run build) runs on plain node.
+    const args = entry.endsWith('.ts') ? ['--import', 'tsx', entry] : ['--enable-source-maps', entry];
+    const child = spawn(process.execPath, args, {
       cwd: ROOT,
       env: { ...process.env, ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],
