@@ -34,6 +34,7 @@ async function benchStore(store: StoreKind, rows: BenchRow[]): Promise<void> {
   const env = {
     COORDINATOR_STORE: store,
     COORDINATOR_PORT: String(dtmPort),
+    COORDINATOR_GRPC_PORT: String(await freePort()),
     COORDINATOR_DB: `bench_dtm_${run}`,
     ORDER_DB: `bench_busi_${run}`,
     FLASH_DB: `bench_flash_${run}`,

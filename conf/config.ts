@@ -39,6 +39,8 @@ const SPEC = {
   },
   coordinator: {
     port: env('COORDINATOR_PORT', port.default(36789)),
+    /** The gRPC API's port (service dtmgimp.Dtm), as DTM's 36790. */
+    grpcPort: env('COORDINATOR_GRPC_PORT', port.default(36790)),
     store: env('COORDINATOR_STORE', z.enum(STORE_KINDS).default('mysql')),
     db: env('COORDINATOR_DB', identifier.default('dtm')),
     retryIntervalMs: env('RETRY_INTERVAL_MS', positiveMs.default(10_000)),

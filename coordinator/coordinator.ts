@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Config } from '../conf/config';
 import type { Logger } from '../common/log';
 import { createCoordinatorApp } from './app';
+import { startGrpcApi } from './grpc/grpc-server';
 import { Cron } from './cron/cron';
 import { createStore } from './storage/create-store';
 import type { Store } from './storage/store';
@@ -14,6 +15,9 @@ import type { Clock } from './model/clock';
 export interface Coordinator {
   url: string;
   port: number;
+  /** The gRPC API's address as gRPC clients dial it: `localhost:<port>`. */
+  grpc: string;
+  grpcPort: number;
   store: Store;
   service: TransService;
   cron: Cron;
@@ -23,6 +27,8 @@ export interface Coordinator {
 export interface StartOptions {
   /** Port to listen on; 0 picks a free one (tests). Defaults to the configured port. */
   port?: number;
+  /** Port of the gRPC API; 0 picks a free one (tests). Defaults to the configured port. */
+  grpcPort?: number;
   /** Start the cron loop (production) or leave it to `cron.runOnce` (tests). */
   autoCron?: boolean;
   clock?: Clock;
@@ -49,10 +55,19 @@ export async function startCoordinator(conf: Config, log: Logger, options: Start
     s.once('error', reject);
   });
   const port = (server.address() as AddressInfo).port;
+  const grpcApi = await startGrpcApi(service, log, options.grpcPort ?? conf.coordinator.grpcPort).catch(
+    async (err: unknown) => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await store.close();
+      throw err;
+    },
+  );
   if (options.autoCron ?? true) cron.start();
   return {
     url: `http://localhost:${port}/api/dtmsvr`,
     port,
+    grpc: `localhost:${grpcApi.port}`,
+    grpcPort: grpcApi.port,
     store,
     service,
     cron,
@@ -60,6 +75,7 @@ export async function startCoordinator(conf: Config, log: Logger, options: Start
       await cron.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
+      await grpcApi.close();
       await service.drain();
       await caller.close();
       await store.close();

@@ -8,7 +8,10 @@ async function main(): Promise<void> {
   const log = createLogger(conf.logLevel, { component: 'coordinator' });
   log.info({ config: describeConfig(conf) }, 'starting coordinator');
   const coordinator = await startCoordinator(conf, log);
-  log.info({ url: coordinator.url, store: conf.coordinator.store }, `coordinator listening on ${coordinator.url}`);
+  log.info(
+    { url: coordinator.url, grpc: coordinator.grpc, store: conf.coordinator.store },
+    `coordinator listening on ${coordinator.url} (HTTP) and ${coordinator.grpc} (gRPC)`,
+  );
   const shutdown = (signal: string) => {
     log.info({ signal }, 'stopping coordinator');
     coordinator.close().then(

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import { Protocol } from './vocabulary';
 
 /**
  * The transaction body of prepare, submit and abort, with the protocol's field names: the one
@@ -59,7 +60,7 @@ export const transBodySchema = z.object({
     .max(Limits.customDataLength, `is longer than ${Limits.customDataLength} characters`)
     .optional(),
   query_prepared: z.string().max(Limits.urlLength, `is longer than ${Limits.urlLength} characters`).optional(),
-  protocol: z.enum(['', 'http'], { message: "only the 'http' protocol is supported" }).optional(),
+  protocol: z.enum(['', Protocol.http, Protocol.grpc], { message: "must be 'http' or 'grpc'" }).optional(),
   wait_result: z.boolean().optional(),
   timeout_to_fail: seconds(Limits.timeoutToFailSeconds).optional(),
   request_timeout: seconds(Limits.requestTimeoutSeconds).optional(),

@@ -3,6 +3,13 @@
  * result words, how an answer is read, statuses and the fixed branch id of a message's local step.
  */
 
+/**
+ * How the coordinator calls a transaction's branches: HTTP (the default) or unary gRPC. As in DTM, a
+ * branch URL starting with http:// or https:// is called over HTTP whatever the protocol.
+ */
+export const Protocol = { http: 'http', grpc: 'grpc' } as const;
+export type ProtocolName = (typeof Protocol)[keyof typeof Protocol];
+
 /** Operations a branch is called with; they travel in the `op` query parameter. */
 export const Op = {
   action: 'action',

@@ -1,39 +1,10 @@
 import type { Request, Router } from 'express';
 import { route } from '../../common/http/branch-result';
 import { parseInput } from '../../common/http/validate';
-import { localGid, transBodySchema, type TransBody } from '../../common/protocol/trans-body';
-import type { TransRequest, TransService } from '../service/trans-service';
+import { localGid, transBodySchema } from '../../common/protocol/trans-body';
+import { transRequestOf } from '../service/trans-request';
+import type { TransService } from '../service/trans-service';
 import { gidOnlySchema, registerBranchSchema } from './schemas';
-
-/** Turns a validated body into the service's request, reading passthrough headers off the request. */
-function toTransRequest(body: TransBody, req: Request): TransRequest {
-  const headers: Record<string, string> = {};
-  for (const name of body.passthrough_headers ?? []) {
-    const value = req.get(name);
-    if (value !== undefined) headers[name] = value;
-  }
-  return {
-    gid: body.gid,
-    transType: body.trans_type,
-    steps: body.steps ?? [],
-    payloads: body.payloads ?? [],
-    customData: body.custom_data ?? '',
-    queryPrepared: body.query_prepared ?? '',
-    protocol: body.protocol || 'http',
-    rollbackReason: body.rollback_reason ?? '',
-    headers,
-    options: {
-      wait_result: body.wait_result || undefined,
-      timeout_to_fail: body.timeout_to_fail || undefined,
-      request_timeout: body.request_timeout || undefined,
-      retry_interval: body.retry_interval || undefined,
-      retry_limit: body.retry_limit || undefined,
-      branch_headers: body.branch_headers,
-      passthrough_headers: body.passthrough_headers,
-      concurrent: body.concurrent || undefined,
-    },
-  };
-}
 
 /** The string fields of a registerBranch body: the part its transaction type reads. */
 function stringFields(body: Record<string, unknown>): Record<string, string> {
@@ -42,7 +13,8 @@ function stringFields(body: Record<string, unknown>): Record<string, string> {
 
 /** newGid, prepare, submit, abort, forceStop and registerBranch: the routes that change transactions. */
 export function addTransRoutes(router: Router, service: TransService): void {
-  const parseTrans = (req: Request) => toTransRequest(parseInput(transBodySchema, req.body, 'public'), req);
+  const parseTrans = (req: Request) =>
+    transRequestOf(parseInput(transBodySchema, req.body, 'public'), (name) => req.get(name));
 
   router.get(
     '/newGid',

@@ -27,10 +27,13 @@ function requireTopic(topic: string): void {
 export class Topics {
   constructor(private readonly store: Store) {}
 
-  /** Adds `url` to the topic, creating the topic on its first subscriber. */
-  async subscribe(topic: string, url: string, remark: string): Promise<void> {
+  /**
+   * Adds `url` to the topic, creating the topic on its first subscriber. A subscription made over gRPC
+   * (`protocol`) may name a gRPC method.
+   */
+  async subscribe(topic: string, url: string, remark: string, protocol?: string): Promise<void> {
     requireTopic(topic);
-    requireUrlValue(url, 'url', false);
+    requireUrlValue(url, 'url', false, protocol);
     await this.update(topic, true, (subscribers) => {
       if (subscribers.some((s) => s.url === url)) {
         throw new IllegalTransition(`${url} subscribes to topic ${topic} already`, { field: 'url' });

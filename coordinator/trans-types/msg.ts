@@ -92,7 +92,7 @@ export const msgType: TransType = {
     });
     delaySeconds(input.customData);
     if (operation === 'prepare' || input.queryPrepared !== '') {
-      requireUrlValue(input.queryPrepared, 'query_prepared', false);
+      requireUrlValue(input.queryPrepared, 'query_prepared', false, input.protocol);
     }
   },
 

@@ -1,15 +1,22 @@
 import { InvalidInput } from '../../common/errors';
 import { Limits } from '../../common/protocol/trans-body';
-import { BranchStatus, branchIdOf } from '../../common/protocol/vocabulary';
+import { GRPC_URL_PATTERN } from '../../common/grpc/raw-client';
+import { BranchStatus, branchIdOf, Protocol } from '../../common/protocol/vocabulary';
 import type { BranchRecord } from '../model/records';
 import type { NewTransInput } from './trans-type';
 
 /**
  * Checks that `value` is an http(s) URL no longer than the store keeps (or empty, which DTM treats as
- * "nothing to call", when allowed).
+ * "nothing to call", when allowed). With protocol `grpc` a `host:port/package.Service/Method` is valid
+ * too; an http(s) URL stays valid there, as DTM calls it over HTTP.
  * @throws InvalidInput naming `field`.
  */
-export function requireUrlValue(value: string | undefined, field: string, allowEmpty: boolean): void {
+export function requireUrlValue(
+  value: string | undefined,
+  field: string,
+  allowEmpty: boolean,
+  protocol: string = Protocol.http,
+): void {
   if (value === undefined || value === '') {
     if (allowEmpty) return;
     throw new InvalidInput(`${field} is required`, { field });
@@ -17,14 +24,20 @@ export function requireUrlValue(value: string | undefined, field: string, allowE
   if (value.length > Limits.urlLength) {
     throw new InvalidInput(`${field} is longer than ${Limits.urlLength} characters`, { field });
   }
-  if (!/^https?:\/\/[^\s]+$/.test(value)) {
-    throw new InvalidInput(`${field} must be an http(s) URL, got '${value.slice(0, 100)}'`, { field });
+  if (/^https?:\/\/[^\s]+$/.test(value)) return;
+  if (protocol === Protocol.grpc) {
+    if (GRPC_URL_PATTERN.test(value)) return;
+    throw new InvalidInput(
+      `${field} must be host:port/package.Service/Method or an http(s) URL, got '${value.slice(0, 100)}'`,
+      { field },
+    );
   }
+  throw new InvalidInput(`${field} must be an http(s) URL, got '${value.slice(0, 100)}'`, { field });
 }
 
 /** Checks that `steps[i][key]` is an http(s) URL (or empty, when allowed). */
 export function requireUrl(input: NewTransInput, index: number, key: string, allowEmpty: boolean): void {
-  requireUrlValue(input.steps[index]?.[key], `steps[${index}].${key}`, allowEmpty);
+  requireUrlValue(input.steps[index]?.[key], `steps[${index}].${key}`, allowEmpty, input.protocol);
 }
 
 /** Checks that there is a payload per step (DTM also accepts the body in steps[i].data). */

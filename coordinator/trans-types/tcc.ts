@@ -26,7 +26,7 @@ export const tccType: TransType = {
   registerBranch(input: RegisterInput, now: Date): BranchRecord[] {
     return [Op.cancel, Op.confirm].map((op) => {
       const url = input.fields[op];
-      requireUrlValue(url, op, false);
+      requireUrlValue(url, op, false, input.protocol);
       return newBranch(input.gid, input.branchId, op, url ?? '', input.data, now);
     });
   },

@@ -10,6 +10,8 @@ export interface NewTransInput {
   payloads: string[];
   customData: string;
   queryPrepared: string;
+  /** How its branches are called (`http` when absent); decides which branch URLs are valid. */
+  protocol?: string;
   /** Subscriber URLs of the topics the steps name (`topic://<name>`), looked up when it is stored. */
   subscribers?: Readonly<Record<string, readonly string[]>>;
 }
@@ -22,6 +24,8 @@ export interface RegisterInput {
   gid: string;
   branchId: string;
   data: string;
+  /** The protocol of the API it came through (`http` when absent); decides which URLs are valid. */
+  protocol?: string;
   /** Every string field of the body (tcc: confirm, cancel; xa: url). */
   fields: Readonly<Record<string, string>>;
 }

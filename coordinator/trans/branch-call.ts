@@ -1,10 +1,13 @@
 import { Agent, request } from 'undici';
-import { classifyAnswer, Outcome, type OutcomeWord } from '../../common/protocol/vocabulary';
+import { classifyAnswer, Outcome, Protocol, type OutcomeWord } from '../../common/protocol/vocabulary';
+import { bytesOfData } from '../model/branch-data';
 import type { GlobalRecord } from '../model/records';
+import { GrpcBranchCaller } from './grpc-branch-call';
 
 /** What a branch answered, as the protocol reads it, with the raw text for logs and rollback reasons. */
 export interface BranchAnswer {
   outcome: OutcomeWord;
+  /** The HTTP status, or the gRPC status code of a gRPC call. */
   status: number;
   text: string;
   ms: number;
@@ -18,22 +21,31 @@ export interface BranchTarget {
   data: string;
 }
 
+/** Whether a branch URL is called over gRPC: in a gRPC transaction, unless it is an http(s) URL (DTM). */
+export function callsOverGrpc(protocol: string, url: string): boolean {
+  return protocol === Protocol.grpc && !/^https?:\/\//.test(url);
+}
+
 /**
- * Calls branches over HTTP the way DTM does: POST with the stored JSON body (GET when there is none),
+ * Calls branches the way DTM does, over gRPC (grpc-branch-call.ts) when `callsOverGrpc`, else over HTTP: POST with the stored JSON body (GET when there is none),
  * `gid, branch_id, op, trans_type` added to the URL's query, the passthrough and branch headers, and the transaction's
  * request_timeout (or the configured default). Uses undici's pooled keep-alive client: branch calls are
  * the coordinator's hot path, and it costs less CPU per call than axios.
  */
 export class BranchCaller {
   private readonly agent = new Agent({ keepAliveTimeout: 10_000, connections: 256 });
+  private readonly grpc: GrpcBranchCaller;
 
-  constructor(private readonly defaultTimeoutMs: number) {}
+  constructor(private readonly defaultTimeoutMs: number) {
+    this.grpc = new GrpcBranchCaller(defaultTimeoutMs);
+  }
 
   /**
    * @param alwaysPost POST even without a body; otherwise an empty body is a GET, as in DTM.
    */
   async call(trans: GlobalRecord, target: BranchTarget, alwaysPost: boolean): Promise<BranchAnswer> {
     if (target.url === '') return { outcome: Outcome.success, status: 200, text: 'empty url: nothing to call', ms: 0 };
+    if (callsOverGrpc(trans.protocol, target.url)) return this.grpc.call(trans, target);
     const started = Date.now();
     const timeout = trans.options.request_timeout ? trans.options.request_timeout * 1000 : this.defaultTimeoutMs;
     const headers = { 'content-type': 'application/json', ...trans.headers, ...(trans.options.branch_headers ?? {}) };
@@ -41,7 +53,7 @@ export class BranchCaller {
     try {
       const res = await request(url, {
         method: target.data === '' && !alwaysPost ? 'GET' : 'POST',
-        body: target.data === '' ? undefined : target.data,
+        body: target.data === '' ? undefined : bytesOfData(trans.protocol, target.data),
         headers,
         dispatcher: this.agent,
         headersTimeout: timeout,
@@ -62,6 +74,7 @@ export class BranchCaller {
 
   /** Closes the pooled connections. */
   async close(): Promise<void> {
+    this.grpc.close();
     await this.agent.close();
   }
 }

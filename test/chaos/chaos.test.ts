@@ -39,6 +39,7 @@ describe('chaos: faults, duplicate deliveries and SIGKILLs converge', function (
       BARRIER_DB: `chaos_barrier_${runId}`,
       REDIS_PREFIX: `chaos:${runId}:`,
       COORDINATOR_PORT: String(coordinatorPort),
+      COORDINATOR_GRPC_PORT: String(await freePort()),
       BUSI_PORT: String(busiPort),
       BUSI_HOST: '127.0.0.1',
       DTM_SERVER: dtm,

@@ -23,6 +23,7 @@ for (const store of STORES) {
           ...testEnv,
           COORDINATOR_STORE: store,
           COORDINATOR_PORT: String(port),
+          COORDINATOR_GRPC_PORT: String(await freePort()),
           RETRY_INTERVAL_MS: '1000',
           CRON_INTERVAL_MS: '100',
           REQUEST_TIMEOUT_MS: '30000',

@@ -23,6 +23,7 @@ export async function startCoordinatorFixture(
   const conf = testConfig(store, { REQUEST_TIMEOUT_MS: '1000', ...overrides });
   const coordinator = await startCoordinator(conf, testLogger('coordinator'), {
     port: 0,
+    grpcPort: 0,
     autoCron: false,
     clock: clock.now,
   });

@@ -35,6 +35,7 @@ describe('npm start (scripts/start-all.ts)', function () {
       ORDER_DB: `start_order_${runId}`,
       FLASH_DB: `start_flash_${runId}`,
       COORDINATOR_PORT: String(coordinatorPort),
+      COORDINATOR_GRPC_PORT: String(await freePort()),
       BUSI_PORT: String(busiPort),
       DTM_SERVER: `http://localhost:${coordinatorPort}/api/dtmsvr`,
       LOG_LEVEL: 'warn',
