@@ -1,4 +1,6 @@
+import type { Metadata } from '@grpc/grpc-js';
 import { z } from 'zod';
+import { readBranchInfo } from '../grpc/metadata';
 import { parseInput, type InputRole } from '../http/validate';
 import { MSG_BRANCH_ID, Op, type OpName } from '../protocol/vocabulary';
 
@@ -39,6 +41,17 @@ export class BranchBarrier {
    */
   static fromQuery(query: unknown, role: InputRole = 'branch'): BranchBarrier {
     const q = parseInput(barrierQuery, query, role, 'query');
+    return new BranchBarrier(q.trans_type, q.gid, q.branch_id, q.op);
+  }
+
+  /**
+   * Reads the barrier from a gRPC branch call's metadata (`dtm-gid`, `dtm-trans_type`, `dtm-branch_id`,
+   * `dtm-op`), as DTM's BarrierFromGrpc does.
+   * @throws BranchFailure naming the missing or malformed entry (a gRPC handler answers it ABORTED).
+   */
+  static fromGrpc(metadata: Metadata): BranchBarrier {
+    const { gid, trans_type, branch_id, op } = readBranchInfo(metadata);
+    const q = parseInput(barrierQuery, { gid, trans_type, branch_id, op }, 'branch', 'metadata');
     return new BranchBarrier(q.trans_type, q.gid, q.branch_id, q.op);
   }
 

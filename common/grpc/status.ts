@@ -39,6 +39,16 @@ export function toGrpcError(err: unknown): Partial<StatusObject> & { code: statu
   return { code: grpcStatusOf(err), details: err instanceof Error ? err.message : String(err), metadata };
 }
 
+/** The answer of a gRPC branch handler that failed for good: ABORTED, so a saga rolls back. */
+export function failureStatus(message: string): Partial<StatusObject> & { code: status } {
+  return { code: status.ABORTED, details: message };
+}
+
+/** The answer of a gRPC branch handler that is not done yet: FAILED_PRECONDITION, asked again later. */
+export function ongoingStatus(message: string): Partial<StatusObject> & { code: status } {
+  return { code: status.FAILED_PRECONDITION, details: message };
+}
+
 /**
  * Reads a branch's gRPC answer as DTM does: OK succeeds, ABORTED is FAILURE (except the message
  * `ONGOING`, which DTM before 1.10 sent with ABORTED), FAILED_PRECONDITION is ONGOING, the rest errors.

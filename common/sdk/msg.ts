@@ -78,7 +78,8 @@ export class Msg extends TransBase {
     await this.submit();
   }
 
-  private async askQueryPrepared(bb: BranchBarrier): Promise<OutcomeWord> {
+  /** Asks `queryPrepared` whether the local step committed, as the coordinator would after a timeout. */
+  protected async askQueryPrepared(bb: BranchBarrier): Promise<OutcomeWord> {
     const params = { dtm: this.dtm, gid: this.gid, branch_id: bb.branchId, trans_type: this.transType, op: Op.msg };
     try {
       const res = await this.http.get<string>(this.queryPrepared, { params });

@@ -73,18 +73,19 @@ export class Tcc extends TransBase {
   }
 }
 
+/** What `runTcc` needs of a TCC transaction, over HTTP (Tcc) or gRPC (TccGrpc). */
+export interface TccLike {
+  rollbackReason: string | undefined;
+  prepare(): Promise<void>;
+  submit(): Promise<void>;
+  abort(): Promise<void>;
+}
+
 /**
- * Runs `body` as a TCC transaction: prepare, the tries, then submit; any error from `body` aborts the
- * transaction (its cancels run) and is rethrown.
+ * Prepare, `body` (the tries), then submit; any error from `body` aborts the transaction (its cancels
+ * run) and is rethrown.
  */
-export async function tccGlobalTransaction(
-  dtm: string,
-  gid: string,
-  body: (tcc: Tcc) => Promise<void>,
-  options: TransOptions = {},
-  http?: AxiosInstance,
-): Promise<void> {
-  const tcc = new Tcc(dtm, gid, http).withOptions(options);
+export async function runTcc<T extends TccLike>(tcc: T, body: (tcc: T) => Promise<void>): Promise<void> {
   await tcc.prepare();
   try {
     await body(tcc);
@@ -94,4 +95,15 @@ export async function tccGlobalTransaction(
     throw err;
   }
   await tcc.submit();
+}
+
+/** Runs `body` as a TCC transaction over HTTP (see `runTcc`). */
+export async function tccGlobalTransaction(
+  dtm: string,
+  gid: string,
+  body: (tcc: Tcc) => Promise<void>,
+  options: TransOptions = {},
+  http?: AxiosInstance,
+): Promise<void> {
+  await runTcc(new Tcc(dtm, gid, http).withOptions(options), body);
 }

@@ -16,7 +16,10 @@ export function addQueryRoutes(router: Router, service: TransService, store: Sto
     route(async (req) => {
       const { gid } = parseInput(gidOnlySchema, req.query, 'public', 'query');
       const { transaction, branches } = await service.query(gid);
-      return { transaction: transaction ? globalToWire(transaction) : null, branches: branches.map(branchToWire) };
+      return {
+        transaction: transaction ? globalToWire(transaction) : null,
+        branches: branches.map((b) => branchToWire(b, transaction?.protocol)),
+      };
     }),
   );
   router.get(

@@ -1,3 +1,5 @@
+import { Protocol } from '../../common/protocol/vocabulary';
+import { bytesOfData } from '../model/branch-data';
 import type { BranchRecord, GlobalRecord } from '../model/records';
 
 /**
@@ -32,14 +34,15 @@ export function globalToWire(g: GlobalRecord): Record<string, unknown> {
   return dropUndefined(wire);
 }
 
-export function branchToWire(b: BranchRecord): Record<string, unknown> {
+/** A branch as DTM prints it; `protocol` is its transaction's, which decides what bytes bin_data holds. */
+export function branchToWire(b: BranchRecord, protocol: string = Protocol.http): Record<string, unknown> {
   return dropUndefined({
     id: b.id === undefined ? undefined : Number(b.id),
     create_time: b.createTime.toISOString(),
     update_time: b.updateTime.toISOString(),
     gid: b.gid,
     url: b.url,
-    bin_data: b.data === '' ? undefined : Buffer.from(b.data, 'utf8').toString('base64'),
+    bin_data: b.data === '' ? undefined : bytesOfData(protocol, b.data).toString('base64'),
     branch_id: b.branchId,
     op: b.op,
     status: b.status,
