@@ -26,6 +26,8 @@ const identifier = z.string().regex(/^[A-Za-z0-9_]{1,64}$/, 'letters, digits and
 const SPEC = {
   /** The coordinator URL the examples use. */
   dtmServer: env('DTM_SERVER', z.url().default('http://localhost:36789/api/dtmsvr')),
+  /** The coordinator's gRPC address the mall example uses. */
+  dtmGrpcServer: env('DTM_GRPC_SERVER', z.string().regex(/^[^\s/]+:\d+$/, 'must be host:port').default('localhost:36790')),
   mysql: {
     host: env('MYSQL_HOST', z.string().min(1).default('127.0.0.1')),
     port: env('MYSQL_PORT', port.default(3306)),
@@ -55,6 +57,12 @@ const SPEC = {
   barrierDb: env('BARRIER_DB', identifier.default('dtm_barrier')),
   orderDb: env('ORDER_DB', identifier.default('ord')),
   flashDb: env('FLASH_DB', identifier.default('flash')),
+  mallDb: env('MALL_DB', identifier.default('mall')),
+  /** The mall example's gRPC order and product services (as the go-zero article's order and product RPCs). */
+  mall: {
+    orderPort: env('MALL_ORDER_PORT', port.default(9001)),
+    productPort: env('MALL_PRODUCT_PORT', port.default(9002)),
+  },
   /** The examples' port, and the host the coordinator uses to call them back. */
   busi: {
     host: env('BUSI_HOST', z.string().min(1).default('localhost')),
@@ -68,6 +76,14 @@ const SPEC = {
     /** The flash service kills itself right after taking stock, before submit. */
     flashKillAfterDeduct: env(
       'FLASH_KILL_AFTER_DEDUCT',
+      z
+        .enum(['0', '1'], { message: 'must be 0 or 1' })
+        .default('0')
+        .transform((v) => v === '1'),
+    ),
+    /** The mall's product service kills itself right after DecrStock committed, before answering. */
+    mallKillAfterDecrStock: env(
+      'MALL_KILL_AFTER_DECR_STOCK',
       z
         .enum(['0', '1'], { message: 'must be 0 or 1' })
         .default('0')

@@ -6,14 +6,16 @@ import { route } from '../common/http/branch-result';
 import { createServiceApp } from '../common/http/service-app';
 import type { Logger } from '../common/log';
 import { createFlashService, type FlashService } from '../flash/app';
+import { createMallService, type MallOptions, type MallService } from '../mall/app';
 import { createOrderService, type OrderService } from '../order/app';
 
-/** Both example services in one process on one port, as DTM's examples run on 8081. */
+/** The example services in one process: HTTP on one port, as DTM's examples run on 8081, and the mall's gRPC services. */
 export interface Examples {
   port: number;
   busiUrl: string;
   order: OrderService;
   flash: FlashService;
+  mall: MallService;
   close(): Promise<void>;
 }
 
@@ -21,6 +23,8 @@ export interface ExamplesOptions {
   /** 0 picks a free port (tests); defaults to BUSI_PORT. */
   port?: number;
   batchFinalWaitMs?: number;
+  /** Ports of the mall's gRPC services (0: free ones). */
+  mall?: MallOptions;
 }
 
 /** Creates the schemas, mounts the order and flash routes, and listens. */
@@ -33,11 +37,12 @@ export async function startExamples(conf: Config, log: Logger, options: Examples
     log.child({ component: 'flash' }),
     options.batchFinalWaitMs,
   );
+  const mall = await createMallService(conf, log.child({ component: 'mall' }), options.mall);
   const health = express.Router().get(
     '/api/health',
     route(() => ({ status: 'ok' })),
   );
-  const app = createServiceApp(log, [health, order.router, flash.router]);
+  const app = createServiceApp(log, [health, order.router, flash.router, mall.router]);
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(options.port ?? conf.busi.port, '0.0.0.0', () => resolve(s));
     s.once('error', reject);
@@ -49,11 +54,13 @@ export async function startExamples(conf: Config, log: Logger, options: Examples
     busiUrl,
     order,
     flash,
+    mall,
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await order.close();
       await flash.close();
+      await mall.close();
     },
   };
 }

@@ -30,7 +30,8 @@ export class ServiceProcess {
   constructor(
     private readonly entry: string,
     private readonly env: Record<string, string | undefined>,
-    private readonly healthUrl: string,
+    /** A URL that answers 200 once the service is up, or a probe that resolves true then (a gRPC service). */
+    private readonly healthUrl: string | (() => Promise<boolean>),
     private readonly onLine?: (line: string) => void,
   ) {}
 
@@ -51,13 +52,17 @@ export class ServiceProcess {
       if (stream && this.onLine) createInterface({ input: stream }).on('line', this.onLine);
     }
     const healthy = await pollUntil(
-      async () => (await fetch(this.healthUrl).catch(() => undefined))?.ok === true,
+      async () => {
+        const health = this.healthUrl;
+        if (typeof health !== 'string') return health().catch(() => false);
+        return (await fetch(health).catch(() => undefined))?.ok === true;
+      },
       (ok) => ok || child.exitCode !== null,
       timeoutMs,
     );
     if (!healthy) {
       throw new Error(
-        `${this.entry} did not answer ${this.healthUrl} (exit code ${child.exitCode}); its output:\n${this.output.slice(-2000)}`,
+        `${this.entry} did not answer ${typeof this.healthUrl === 'string' ? this.healthUrl : 'its health probe'} (exit code ${child.exitCode}); its output:\n${this.output.slice(-2000)}`,
       );
     }
   }

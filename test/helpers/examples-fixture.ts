@@ -21,11 +21,16 @@ export async function startExamplesFixture(
   if (autoCron) fx.coordinator.cron.start();
   const conf = testConfig('mysql', {
     DTM_SERVER: fx.dtm,
+    DTM_GRPC_SERVER: fx.coordinator.grpc,
     BUSI_HOST: '127.0.0.1',
     OUTCOME_WAIT_MS: '3000',
     ...overrides,
   });
-  const examples = await startExamples(conf, testLogger('examples'), { port: 0, batchFinalWaitMs: 20_000 });
+  const examples = await startExamples(conf, testLogger('examples'), {
+    port: 0,
+    batchFinalWaitMs: 20_000,
+    mall: { orderPort: 0, productPort: 0 },
+  });
   const orderDb = createMysqlPool(conf, conf.orderDb, 4);
   const flashDb = createMysqlPool(conf, conf.flashDb, 4);
   return {

@@ -11,6 +11,7 @@ export const testEnv: Record<string, string> = {
   BARRIER_DB: `barrier_${runId}`,
   ORDER_DB: `order_${runId}`,
   FLASH_DB: `flash_${runId}`,
+  MALL_DB: `mall_${runId}`,
   REDIS_PREFIX: `test:${runId}:`,
   LOG_LEVEL: process.env.LOG_LEVEL ?? 'error',
   RETRY_INTERVAL_MS: '10000',
