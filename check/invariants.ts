@@ -8,6 +8,7 @@ import { isFinished, Status } from '../common/protocol/vocabulary';
 import { ORDER_GID_PREFIX, ORDER_SAGA_STEPS, orderGid } from '../order/order-request';
 import { FLASH_GID_PREFIX } from '../flash/sale';
 import { FLASH_PRODUCT_ID, FlashStock } from '../flash/stock';
+import { checkMall } from './mall-invariants';
 
 /** One checked invariant: what was checked, whether it holds, and the evidence. */
 export interface CheckResult {
@@ -27,6 +28,8 @@ export interface CheckSources {
   initialStock: Record<number, number>;
   /** When set, the flash stock must equal this minus the orders (a run that started from a known stock). */
   flashInitialStock?: number;
+  /** The mall example's database; its checks run when given. */
+  mallDb?: MysqlPool;
   now?: Date;
 }
 
@@ -175,6 +178,7 @@ export async function checkInvariants(src: CheckSources): Promise<CheckResult[]>
       detail: `stock left ${left}, orders ${flashOrders.length}, initial ${src.flashInitialStock}, messages in flight ${pendingSales}`,
     });
   }
+  if (src.mallDb) results.push(...(await checkMall(src.mallDb, byGid)));
   return results;
 }
 

@@ -27,7 +27,13 @@ const SPEC = {
   /** The coordinator URL the examples use. */
   dtmServer: env('DTM_SERVER', z.url().default('http://localhost:36789/api/dtmsvr')),
   /** The coordinator's gRPC address the mall example uses. */
-  dtmGrpcServer: env('DTM_GRPC_SERVER', z.string().regex(/^[^\s/]+:\d+$/, 'must be host:port').default('localhost:36790')),
+  dtmGrpcServer: env(
+    'DTM_GRPC_SERVER',
+    z
+      .string()
+      .regex(/^[^\s/]+:\d+$/, 'must be host:port')
+      .default('localhost:36790'),
+  ),
   mysql: {
     host: env('MYSQL_HOST', z.string().min(1).default('127.0.0.1')),
     port: env('MYSQL_PORT', port.default(3306)),

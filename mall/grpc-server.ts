@@ -15,7 +15,9 @@ export async function serveGrpc(
   const server = new Server();
   server.addService(definition, handlers);
   const bound = await new Promise<number>((resolve, reject) =>
-    server.bindAsync(`0.0.0.0:${port}`, ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+    server.bindAsync(`0.0.0.0:${port}`, ServerCredentials.createInsecure(), (err, p) =>
+      err ? reject(err) : resolve(p),
+    ),
   );
   return {
     port: bound,

@@ -11,12 +11,7 @@ async function main(): Promise<void> {
   log.info({ config: describeConfig(conf) }, 'starting the mall product service');
   await ensureMallSchema(conf);
   const { pool, barrier } = mallDeps(conf);
-  const server = await startProductService(
-    barrier,
-    log,
-    conf.mall.productPort,
-    conf.testFaults.mallKillAfterDecrStock,
-  );
+  const server = await startProductService(barrier, log, conf.mall.productPort, conf.testFaults.mallKillAfterDecrStock);
   log.info({ port: server.port }, `mall product service listening on ${server.port}`);
   const stop = () =>
     void server

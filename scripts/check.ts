@@ -10,13 +10,22 @@ async function main(): Promise<void> {
   const store = await createStore(conf);
   const orderDb = createMysqlPool(conf, conf.orderDb, 2);
   const flashDb = createMysqlPool(conf, conf.flashDb, 2);
+  const mallDb = createMysqlPool(conf, conf.mallDb, 2);
   const redis = createRedis(conf);
   try {
-    const results = await checkInvariants({ conf, store, orderDb, flashDb, redis, initialStock: { 1: 100, 2: 200 } });
+    const results = await checkInvariants({
+      conf,
+      store,
+      orderDb,
+      flashDb,
+      mallDb,
+      redis,
+      initialStock: { 1: 100, 2: 200 },
+    });
     console.log(formatReport(results));
     process.exitCode = results.every((r) => r.ok) ? 0 : 1;
   } finally {
-    await Promise.all([store.close(), orderDb.end(), flashDb.end(), redis.quit()]);
+    await Promise.all([store.close(), orderDb.end(), flashDb.end(), mallDb.end(), redis.quit()]);
   }
 }
 

@@ -57,7 +57,7 @@ async function main(): Promise<void> {
     return;
   }
   console.log(`
-✓ coordinator on http://localhost:${conf.coordinator.port}/api/dtmsvr (store: ${conf.coordinator.store}), examples on ${busi}
+✓ coordinator on http://localhost:${conf.coordinator.port}/api/dtmsvr and gRPC localhost:${conf.coordinator.grpcPort} (store: ${conf.coordinator.store}), examples on ${busi}
 
 Try:
 ${renderTryLines(tryLines(busi, `http://localhost:${conf.coordinator.port}`), '  ')}

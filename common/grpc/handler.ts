@@ -27,7 +27,8 @@ export function unaryHandler<Req, Res>(
         (err: unknown) => {
           const answer = toGrpcError(err);
           done(String(answer.code));
-          if (!(err instanceof BranchFailure || err instanceof BranchOngoing)) log.debug({ err, method: name }, 'grpc error');
+          if (!(err instanceof BranchFailure || err instanceof BranchOngoing))
+            log.debug({ err, method: name }, 'grpc error');
           callback(answer);
         },
       );

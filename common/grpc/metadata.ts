@@ -36,5 +36,11 @@ export function readBranchInfo(md: Metadata): BranchInfo {
     const value = md.get(DTM_METADATA_PREFIX + field)[0];
     return typeof value === 'string' ? value : '';
   };
-  return { gid: get('gid'), trans_type: get('trans_type'), branch_id: get('branch_id'), op: get('op'), dtm: get('dtm') };
+  return {
+    gid: get('gid'),
+    trans_type: get('trans_type'),
+    branch_id: get('branch_id'),
+    op: get('op'),
+    dtm: get('dtm'),
+  };
 }

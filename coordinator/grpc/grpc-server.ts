@@ -21,7 +21,9 @@ export async function startGrpcApi(service: TransService, log: Logger, port: num
   const server = new Server();
   server.addService(dtmServiceDefinition(), dtmHandlers(service, log));
   const bound = await new Promise<number>((resolve, reject) =>
-    server.bindAsync(`0.0.0.0:${port}`, ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+    server.bindAsync(`0.0.0.0:${port}`, ServerCredentials.createInsecure(), (err, p) =>
+      err ? reject(err) : resolve(p),
+    ),
   );
   return {
     port: bound,

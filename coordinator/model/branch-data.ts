@@ -6,7 +6,6 @@ import { Protocol } from '../../common/protocol/vocabulary';
  * both stores round-trip exactly; an HTTP transaction's data is its JSON text.
  */
 
-
 /** Branch data holding `bytes`, for a gRPC transaction. */
 export function dataOfBytes(bytes: Uint8Array): string {
   return Buffer.from(bytes).toString('latin1');

@@ -22,13 +22,15 @@ const endpoints = [
   ...Array<string>(3).fill('/api/fireFailed'),
   ...Array<string>(3).fill('/api/fireFailedCoupon'),
   ...Array<string>(6).fill('/api/busi/flashSales'),
+  ...Array<string>(3).fill('/api/fireMall'),
+  '/api/fireMallFailed',
 ];
 
 describe('chaos: faults, duplicate deliveries and SIGKILLs converge', function () {
   this.timeout(300_000);
 
-  it(`${REQUESTS} mixed order and flash transactions end consistent`, async () => {
-    const [coordinatorPort, busiPort] = [await freePort(), await freePort()];
+  it(`${REQUESTS} mixed order, flash and mall (gRPC) transactions end consistent`, async () => {
+    const [coordinatorPort, busiPort, coordinatorGrpcPort] = [await freePort(), await freePort(), await freePort()];
     const dtm = `http://127.0.0.1:${coordinatorPort}/api/dtmsvr`;
     const busi = `http://127.0.0.1:${busiPort}`;
     const env: Record<string, string> = {
@@ -36,10 +38,14 @@ describe('chaos: faults, duplicate deliveries and SIGKILLs converge', function (
       COORDINATOR_DB: `chaos_dtm_${runId}`,
       ORDER_DB: `chaos_order_${runId}`,
       FLASH_DB: `chaos_flash_${runId}`,
+      MALL_DB: `chaos_mall_${runId}`,
       BARRIER_DB: `chaos_barrier_${runId}`,
       REDIS_PREFIX: `chaos:${runId}:`,
       COORDINATOR_PORT: String(coordinatorPort),
-      COORDINATOR_GRPC_PORT: String(await freePort()),
+      COORDINATOR_GRPC_PORT: String(coordinatorGrpcPort),
+      DTM_GRPC_SERVER: `127.0.0.1:${coordinatorGrpcPort}`,
+      MALL_ORDER_PORT: String(await freePort()),
+      MALL_PRODUCT_PORT: String(await freePort()),
       BUSI_PORT: String(busiPort),
       BUSI_HOST: '127.0.0.1',
       DTM_SERVER: dtm,
@@ -92,6 +98,7 @@ describe('chaos: faults, duplicate deliveries and SIGKILLs converge', function (
     const store = await createStore(conf);
     const orderDb = createMysqlPool(conf, conf.orderDb, 2);
     const flashDb = createMysqlPool(conf, conf.flashDb, 2);
+    const mallDb = createMysqlPool(conf, conf.mallDb, 2);
     const redis = createRedis(conf);
     try {
       await waitFor(
@@ -108,6 +115,7 @@ describe('chaos: faults, duplicate deliveries and SIGKILLs converge', function (
         store,
         orderDb,
         flashDb,
+        mallDb,
         redis,
         initialStock: { 1: 100, 2: 200 },
         flashInitialStock: FLASH_STOCK,
@@ -123,7 +131,7 @@ describe('chaos: faults, duplicate deliveries and SIGKILLs converge', function (
       assert.ok(kills >= 2, 'the run killed processes');
     } finally {
       await Promise.all([coordinator.stop(), examples.stop()]);
-      await Promise.all([store.close(), orderDb.end(), flashDb.end(), redis.quit()]);
+      await Promise.all([store.close(), orderDb.end(), flashDb.end(), mallDb.end(), redis.quit()]);
     }
   });
 });

@@ -30,7 +30,9 @@ for (const store of STORES) {
 
     it('runs every action over gRPC with the raw payload and the DTM metadata', async function () {
       const gid = gidFor(this.test!.title);
-      await saga(gid).withOptions({ branchHeaders: { 'X-Tenant': 't7' } }).submit();
+      await saga(gid)
+        .withOptions({ branchHeaders: { 'X-Tenant': 't7' } })
+        .submit();
       const answer = await waitForStatus(fx.dtm, gid, 'succeed');
       assert.deepEqual(branchStatuses(answer), [
         'compensate:prepared',

@@ -18,7 +18,12 @@ for (const store of STORES) {
     before(async () => {
       busi = await new BusiServer().start();
       const conf = testConfig(store, { REQUEST_TIMEOUT_MS: '2000' });
-      first = await startCoordinator(conf, testLogger('coordinator-1'), { port: 0, grpcPort: 0, autoCron: false, clock: clock.now });
+      first = await startCoordinator(conf, testLogger('coordinator-1'), {
+        port: 0,
+        grpcPort: 0,
+        autoCron: false,
+        clock: clock.now,
+      });
       second = await startCoordinator(conf, testLogger('coordinator-2'), {
         port: 0,
         grpcPort: 0,

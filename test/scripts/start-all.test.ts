@@ -28,14 +28,18 @@ describe('npm start (scripts/start-all.ts)', function () {
   this.timeout(60_000);
 
   it('starts the coordinator and the examples, prints the curl lines, and stops both on Ctrl-C', async () => {
-    const [coordinatorPort, busiPort] = [await freePort(), await freePort()];
+    const [coordinatorPort, busiPort, coordinatorGrpcPort] = [await freePort(), await freePort(), await freePort()];
     const env = {
       ...testEnv,
       COORDINATOR_DB: `start_dtm_${runId}`,
       ORDER_DB: `start_order_${runId}`,
       FLASH_DB: `start_flash_${runId}`,
+      MALL_DB: `start_mall_${runId}`,
       COORDINATOR_PORT: String(coordinatorPort),
-      COORDINATOR_GRPC_PORT: String(await freePort()),
+      COORDINATOR_GRPC_PORT: String(coordinatorGrpcPort),
+      DTM_GRPC_SERVER: `localhost:${coordinatorGrpcPort}`,
+      MALL_ORDER_PORT: String(await freePort()),
+      MALL_PRODUCT_PORT: String(await freePort()),
       BUSI_PORT: String(busiPort),
       DTM_SERVER: `http://localhost:${coordinatorPort}/api/dtmsvr`,
       LOG_LEVEL: 'warn',
@@ -51,6 +55,9 @@ describe('npm start (scripts/start-all.ts)', function () {
       assert.match(run.output(), new RegExp(`curl http://localhost:${busiPort}/api/fireSucceed`));
       const res = await fetch(`http://localhost:${busiPort}/api/fireSucceed`);
       assert.equal(((await res.json()) as { status: string }).status, 'succeed');
+      assert.match(run.output(), new RegExp(`curl http://localhost:${busiPort}/api/fireMall `));
+      const mall = await fetch(`http://localhost:${busiPort}/api/fireMall`);
+      assert.equal(((await mall.json()) as { status: string }).status, 'succeed');
     } finally {
       run.child.kill('SIGINT');
     }
