@@ -11,6 +11,11 @@ import { createHttpClient } from '../common/http/client';
 import { createMysqlPool } from '../common/mysql';
 import { Msg } from '../common/sdk/msg';
 import { Saga } from '../common/sdk/saga';
+import { SagaGrpc } from '../common/sdk/saga-grpc';
+import { branchMetadata } from '../common/grpc/metadata';
+import { RawGrpcClients, splitGrpcUrl } from '../common/grpc/raw-client';
+import { createLogger } from '../common/log';
+import { BENCH_GRPC_SERVICE, startGrpcBenchBranches } from './grpc-busi';
 import { FLASH_PRODUCT_ID, FlashStock } from '../flash/stock';
 import { freePort, ServiceProcess } from '../scripts/service-process';
 import { benchCoordinatorOnly } from './coordinator-only';
@@ -21,7 +26,8 @@ import { markdownTable, ratioChart, type BenchRow } from './report';
 /**
  * `npm run bench`: on each coordinator store, (0) saga, msg and TCC through no-op branches, charging the
  * coordinator's CPU per transaction; (1) a 2-branch saga with barrier through the coordinator
- * against the same two branch calls made directly; (2) msg doAndSubmit against its local step and
+ * against the same two branch calls made directly, over HTTP and over gRPC (the gRPC branches run in
+ * this process); (2) msg doAndSubmit against its local step and
  * branch call made directly; (3) flash sales against a raw Redis Lua eval. Same concurrency, same run.
  */
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
@@ -29,12 +35,21 @@ const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 5000);
 const run = randomBytes(3).toString('hex');
 
 async function benchStore(store: StoreKind, rows: BenchRow[]): Promise<void> {
-  const [dtmPort, benchPort, examplesPort] = [await freePort(), await freePort(), await freePort()];
+  const [dtmPort, benchPort, examplesPort, dtmGrpcPort] = [
+    await freePort(),
+    await freePort(),
+    await freePort(),
+    await freePort(),
+  ];
   const dtm = `http://127.0.0.1:${dtmPort}/api/dtmsvr`;
   const env = {
     COORDINATOR_STORE: store,
     COORDINATOR_PORT: String(dtmPort),
-    COORDINATOR_GRPC_PORT: String(await freePort()),
+    COORDINATOR_GRPC_PORT: String(dtmGrpcPort),
+    DTM_GRPC_SERVER: `127.0.0.1:${dtmGrpcPort}`,
+    MALL_DB: `bench_mall_${run}`,
+    MALL_ORDER_PORT: String(await freePort()),
+    MALL_PRODUCT_PORT: String(await freePort()),
     COORDINATOR_DB: `bench_dtm_${run}`,
     ORDER_DB: `bench_busi_${run}`,
     FLASH_DB: `bench_flash_${run}`,
@@ -65,6 +80,8 @@ async function benchStore(store: StoreKind, rows: BenchRow[]): Promise<void> {
   const pool = createMysqlPool(conf, conf.orderDb, CONCURRENCY);
   const barrier = new MysqlBarrier(pool, conf.barrierDb);
   const redis = new Redis({ host: conf.redis.host, port: conf.redis.port });
+  const grpcBranches = await startGrpcBenchBranches(barrier, createLogger('warn', { component: 'bench-grpc' }));
+  const grpcClients = new RawGrpcClients();
   try {
     rows.push(
       ...(await benchCoordinatorOnly(
@@ -112,6 +129,41 @@ async function benchStore(store: StoreKind, rows: BenchRow[]): Promise<void> {
       subject: saga,
       baselineName: '2 direct branch calls',
       baseline: direct,
+    });
+
+    console.log(`[${store}] gRPC saga through the coordinator vs direct gRPC branch calls…`);
+    const g = `127.0.0.1:${grpcBranches.port}/${BENCH_GRPC_SERVICE}`;
+    const grpcCall = async (method: string, gid: string, branchId: string) => {
+      const md = branchMetadata({ gid, trans_type: 'saga', branch_id: branchId, op: 'action', dtm: '' });
+      await grpcClients.call(splitGrpcUrl(`${g}/${method}`), Buffer.from('{"amount":1}'), md, 10_000);
+    };
+    const grpcDirect = await runLoad(
+      async (i) => {
+        const gid = `gdirect-${run}-${store}-${i}`;
+        await grpcCall('TransOut', gid, '01');
+        await grpcCall('TransIn', gid, '02');
+      },
+      CONCURRENCY,
+      DURATION_MS,
+    );
+    const grpcSaga = await runLoad(
+      async (i) => {
+        await new SagaGrpc(env.DTM_GRPC_SERVER, `gsaga-${run}-${store}-${i}`)
+          .add(`${g}/TransOut`, `${g}/TransOutRevert`, Buffer.from('{"amount":1}'))
+          .add(`${g}/TransIn`, `${g}/TransInRevert`, Buffer.from('{"amount":1}'))
+          .withOptions({ waitResult: true })
+          .submit();
+      },
+      CONCURRENCY,
+      DURATION_MS,
+      cpuMs,
+    );
+    rows.push({
+      store,
+      scenario: '2-branch gRPC saga, wait_result',
+      subject: grpcSaga,
+      baselineName: '2 direct gRPC branch calls',
+      baseline: grpcDirect,
     });
 
     console.log(`[${store}] msg doAndSubmit…`);
@@ -174,6 +226,8 @@ async function benchStore(store: StoreKind, rows: BenchRow[]): Promise<void> {
     });
   } finally {
     await Promise.all([coordinator.stop(), busi.stop(), examples.stop()]);
+    grpcClients.close();
+    await grpcBranches.close();
     await pool.end();
     const keys = await redis.keys(`bench:${run}:*`);
     if (keys.length > 0) await redis.del(...keys);
@@ -184,7 +238,7 @@ async function benchStore(store: StoreKind, rows: BenchRow[]): Promise<void> {
       user: conf.mysql.user,
       password: conf.mysql.password,
     });
-    for (const db of [env.COORDINATOR_DB, env.ORDER_DB, env.FLASH_DB, env.BARRIER_DB])
+    for (const db of [env.COORDINATOR_DB, env.ORDER_DB, env.FLASH_DB, env.BARRIER_DB, env.MALL_DB])
       await conn.query(`DROP DATABASE IF EXISTS \`${db}\``);
     await conn.end();
   }
