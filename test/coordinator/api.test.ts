@@ -53,7 +53,7 @@ for (const store of STORES) {
       ],
       ['a negative timeout', { gid: 'g5', trans_type: 'saga', timeout_to_fail: -1 }, 'timeout_to_fail'],
       ['a step of the wrong type', { gid: 'g6', trans_type: 'saga', steps: 'nope' }, 'steps'],
-      ['the grpc protocol', { gid: 'g7', trans_type: 'saga', protocol: 'grpc' }, 'protocol'],
+      ['the json-rpc protocol (not served)', { gid: 'g7', trans_type: 'saga', protocol: 'json-rpc' }, 'protocol'],
       [
         'branch orders that form a cycle',
         {
