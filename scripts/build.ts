@@ -9,7 +9,7 @@ import { dirname, extname, join, relative } from 'node:path';
  * since each of them finds its files relative to its own module.
  */
 const ROOT = join(__dirname, '..');
-const SOURCE_FOLDERS = ['conf', 'common', 'coordinator', 'order', 'flash', 'check', 'scripts'];
+const SOURCE_FOLDERS = ['conf', 'common', 'coordinator', 'order', 'flash', 'mall', 'check', 'scripts'];
 const ASSET_EXTENSIONS = new Set(['.lua', '.sql', '.proto', '.html', '.css', '.svg']);
 /** Files at the root that modules read as `../<name>`. */
 const ROOT_ASSETS = ['order.sql'];

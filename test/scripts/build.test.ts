@@ -49,14 +49,19 @@ describe('npm run build (the production build)', function () {
     );
   });
 
-  it('starts the coordinator and the examples from JavaScript, and a saga runs through them', async () => {
-    const [coordinatorPort, busiPort] = [await freePort(), await freePort()];
+  it('starts the coordinator and the examples from JavaScript, and a saga (HTTP and gRPC) runs through them', async () => {
+    const [coordinatorPort, busiPort, grpcPort] = [await freePort(), await freePort(), await freePort()];
     const env = {
       ...testEnv,
       COORDINATOR_DB: `build_dtm_${runId}`,
       ORDER_DB: `build_order_${runId}`,
       FLASH_DB: `build_flash_${runId}`,
+      MALL_DB: `build_mall_${runId}`,
       COORDINATOR_PORT: String(coordinatorPort),
+      COORDINATOR_GRPC_PORT: String(grpcPort),
+      DTM_GRPC_SERVER: `localhost:${grpcPort}`,
+      MALL_ORDER_PORT: String(await freePort()),
+      MALL_PRODUCT_PORT: String(await freePort()),
       BUSI_PORT: String(busiPort),
       DTM_SERVER: `http://localhost:${coordinatorPort}/api/dtmsvr`,
       LOG_LEVEL: 'warn',
@@ -77,6 +82,9 @@ describe('npm run build (the production build)', function () {
       const res = await fetch(`http://localhost:${busiPort}/api/fireSucceed`);
       assert.equal(res.status, 200);
       assert.equal(((await res.json()) as { status: string }).status, 'succeed');
+      // The gRPC path reads its .proto files next to the compiled modules.
+      const mall = await fetch(`http://localhost:${busiPort}/api/fireMall`);
+      assert.equal(((await mall.json()) as { status: string }).status, 'succeed');
     } finally {
       await Promise.all([examples.stop(), coordinator.stop()]);
     }
