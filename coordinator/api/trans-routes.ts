@@ -4,6 +4,7 @@ import { parseInput } from '../../common/http/validate';
 import { localGid, transBodySchema, type TransBody } from '../../common/protocol/trans-body';
 import type { TransRequest, TransService } from '../service/trans-service';
 import { gidOnlySchema, registerBranchSchema } from './schemas';
+import { branchToWire, globalToWire } from './wire';
 
 /** Turns a validated body into the service's request, reading passthrough headers off the request. */
 function toTransRequest(body: TransBody, req: Request): TransRequest {
@@ -21,6 +22,7 @@ function toTransRequest(body: TransBody, req: Request): TransRequest {
     queryPrepared: body.query_prepared ?? '',
     protocol: body.protocol || 'http',
     rollbackReason: body.rollback_reason ?? '',
+    reqExtra: body.req_extra ?? {},
     headers,
     options: {
       wait_result: body.wait_result || undefined,
@@ -40,7 +42,10 @@ function stringFields(body: Record<string, unknown>): Record<string, string> {
   return Object.fromEntries(Object.entries(body).filter((e): e is [string, string] => typeof e[1] === 'string'));
 }
 
-/** newGid, prepare, submit, abort, forceStop and registerBranch: the routes that change transactions. */
+/**
+ * newGid, prepare, prepareWorkflow, submit, abort, forceStop and registerBranch: the routes that change
+ * transactions.
+ */
 export function addTransRoutes(router: Router, service: TransService): void {
   const parseTrans = (req: Request) => toTransRequest(parseInput(transBodySchema, req.body, 'public'), req);
 
@@ -55,6 +60,13 @@ export function addTransRoutes(router: Router, service: TransService): void {
   router.post(
     '/submit',
     route(async (req) => service.submit(parseTrans(req))),
+  );
+  router.post(
+    '/prepareWorkflow',
+    route(async (req) => {
+      const { transaction, progresses } = await service.prepareWithProgress(parseTrans(req));
+      return { transaction: globalToWire(transaction), progresses: progresses.map(branchToWire) };
+    }),
   );
   router.post(
     '/abort',
