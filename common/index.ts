@@ -3,6 +3,8 @@ export { Saga } from './sdk/saga';
 export { Msg } from './sdk/msg';
 export { Tcc, tccGlobalTransaction } from './sdk/tcc';
 export { newGid, type TransOptions } from './sdk/trans-base';
+export { Workflows, type WorkflowHandler, type WorkflowOptions } from './sdk/workflows';
+export { Workflow, type Phase2Callback } from './sdk/workflow';
 export { localGid, type TransWire } from './protocol/trans-body';
 export * from './protocol/vocabulary';
 export { BranchBarrier } from './barrier/barrier';
