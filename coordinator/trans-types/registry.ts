@@ -5,7 +5,7 @@ import { tccType } from './tcc';
 import type { TransType } from './trans-type';
 import { workflowType } from './workflow';
 
-/** Every transaction type the coordinator runs. Adding one (xa, workflow) is a file plus a line here. */
+/** Every transaction type the coordinator runs. Adding one is a file plus a line here. */
 const TRANS_TYPES: ReadonlyMap<string, TransType> = new Map(
   [sagaType, msgType, tccType, workflowType].map((t) => [t.name, t]),
 );
