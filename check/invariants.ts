@@ -4,7 +4,8 @@ import type { Config } from '../conf/config';
 import type { MysqlPool } from '../common/mysql';
 import type { Store } from '../coordinator/storage/store';
 import type { GlobalRecord } from '../coordinator/model/records';
-import { isFinished, Status } from '../common/protocol/vocabulary';
+import { ORIGIN_OP } from '../common/barrier/barrier';
+import { isFinished, Op, Status, type OpName } from '../common/protocol/vocabulary';
 import { ORDER_GID_PREFIX, ORDER_SAGA_STEPS, orderGid } from '../order/order-request';
 import { FLASH_GID_PREFIX } from '../flash/sale';
 import { FLASH_PRODUCT_ID, FlashStock } from '../flash/stock';
@@ -32,6 +33,12 @@ export interface CheckSources {
   mallDb?: MysqlPool;
   now?: Date;
 }
+
+/** An order runs as a saga (the fire endpoints, submitOrder) or as a workflow (fireWorkflow…). */
+const ORDER_TRANS_TYPES = ['saga', 'workflow'];
+
+/** A barrier row of an op that undoes an action: a saga's compensate, a workflow's rollback. */
+const undoesAction = (op: unknown) => ORIGIN_OP[op as OpName] === Op.action;
 
 /** A transaction may be unfinished, but not overdue by more than this. */
 const OVERDUE_GRACE_MS = 60_000;
@@ -89,9 +96,9 @@ export async function checkInvariants(src: CheckSources): Promise<CheckResult[]>
       (o.pay_status === 'CREATED' || byGid.get(orderGid(String(o.order_id)))?.status === Status.succeed),
   );
   results.push({
-    name: 'orders match their saga and payment',
+    name: 'orders match their transaction and payment',
     ok: badPaying.length === 0 && badFailed.length === 0,
-    detail: `${paying.length} PAYING with CREATED payment and succeeded saga; ${orders.length - paying.length} others; ${badPaying.length + badFailed.length} mismatched${[
+    detail: `${paying.length} PAYING with CREATED payment and succeeded transaction; ${orders.length - paying.length} others; ${badPaying.length + badFailed.length} mismatched${[
       ...badPaying,
       ...badFailed,
     ]
@@ -131,18 +138,18 @@ export async function checkInvariants(src: CheckSources): Promise<CheckResult[]>
     detail: stockMismatch.join('; ') || `${stock.length} products balance`,
   });
 
-  const finishedOrderSagas = globals.filter(
-    (g) => g.transType === 'saga' && g.gid.startsWith(ORDER_GID_PREFIX) && isFinished(g.status),
+  const finishedOrders = globals.filter(
+    (g) => ORDER_TRANS_TYPES.includes(g.transType) && g.gid.startsWith(ORDER_GID_PREFIX) && isFinished(g.status),
   );
   const barrierProblems: string[] = [];
-  for (const g of finishedOrderSagas) {
+  for (const g of finishedOrders) {
     const rows = await rowsOf(
       src.orderDb,
       `SELECT branch_id, op, reason FROM \`${src.conf.barrierDb}\`.barrier WHERE gid=?`,
       [g.gid],
     );
     const applied = rows.filter((r) => r.op === 'action' && r.reason === 'action').length;
-    const compensated = rows.filter((r) => r.op === 'compensate').length;
+    const compensated = rows.filter((r) => undoesAction(r.op)).length;
     if (g.status === Status.succeed && (applied !== ORDER_SAGA_STEPS.length || compensated !== 0))
       barrierProblems.push(`${g.gid}: ${applied} actions, ${compensated} compensations`);
     if (g.status === Status.failed && compensated < applied)
@@ -151,7 +158,7 @@ export async function checkInvariants(src: CheckSources): Promise<CheckResult[]>
   results.push({
     name: 'barrier rows match branch outcomes',
     ok: barrierProblems.length === 0,
-    detail: barrierProblems.slice(0, 5).join('; ') || `${finishedOrderSagas.length} finished order sagas checked`,
+    detail: barrierProblems.slice(0, 5).join('; ') || `${finishedOrders.length} finished order transactions checked`,
   });
 
   const flashOrders = await rowsOf(src.flashDb, 'SELECT order_id FROM flash_order');

@@ -9,6 +9,8 @@ export { newGidGrpc } from './sdk/dtm-grpc';
 export { unaryHandler } from './grpc/handler';
 export { failureStatus, ongoingStatus, grpcStatusOf, toGrpcError, outcomeOfGrpc } from './grpc/status';
 export { newGid, type TransOptions } from './sdk/trans-base';
+export { Workflows, type WorkflowHandler, type WorkflowOptions } from './sdk/workflows';
+export { Workflow, type Phase2Callback } from './sdk/workflow';
 export { localGid, type TransWire } from './protocol/trans-body';
 export * from './protocol/vocabulary';
 export { BranchBarrier } from './barrier/barrier';

@@ -95,6 +95,8 @@ const SPEC = {
         .default('0')
         .transform((v) => v === '1'),
     ),
+    /** The order workflow kills its process right after this branch's action (1-4); 0: never. */
+    workflowKillAfterBranch: env('WORKFLOW_KILL_AFTER_BRANCH', z.coerce.number().int().min(0).default(0)),
     /** Share of the examples' branch calls that get a random delivery fault. */
     chaosFaultRate: env('CHAOS_FAULT_RATE', z.coerce.number().min(0).max(1).default(0)),
   },

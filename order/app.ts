@@ -6,6 +6,7 @@ import { createMysqlPool, type MysqlPool } from '../common/mysql';
 import { addOrderBranches } from './branches';
 import { addOrderRoutes } from './routes';
 import { ensureOrderSchema } from './schema';
+import { addOrderWorkflow } from './workflow';
 
 /** The order example: its router, its pool and its fault switches. */
 export interface OrderService {
@@ -22,6 +23,11 @@ export async function createOrderService(conf: Config, busiUrl: () => string): P
   const switches = Switches.forConfig(conf);
   const router = express.Router();
   addOrderBranches(router, { barrier: new MysqlBarrier(pool, conf.barrierDb), switches });
-  addOrderRoutes(router, { pool, dtm: conf.dtmServer, busiUrl, outcomeWaitMs: conf.outcomeWaitMs });
+  const workflows = addOrderWorkflow(router, {
+    dtm: conf.dtmServer,
+    busiUrl,
+    killAfterBranch: conf.testFaults.workflowKillAfterBranch,
+  });
+  addOrderRoutes(router, { pool, dtm: conf.dtmServer, busiUrl, outcomeWaitMs: conf.outcomeWaitMs, workflows });
   return { router, pool, switches, close: () => pool.end() };
 }

@@ -2,13 +2,15 @@ import { randomBytes } from 'node:crypto';
 import type { Request, Router } from 'express';
 import type { RowDataPacket } from 'mysql2';
 import { z } from 'zod';
-import { BranchFailure, BranchOngoing } from '../common/errors';
+import { BranchFailure, BranchOngoing, UpstreamError } from '../common/errors';
 import { route } from '../common/http/branch-result';
 import { parseInput } from '../common/http/validate';
 import type { MysqlPool } from '../common/mysql';
 import { waitForFinish } from '../common/sdk/query';
 import { Saga } from '../common/sdk/saga';
+import type { Workflows } from '../common/sdk/workflows';
 import { ORDER_SAGA_STEPS, orderGid, orderRequestSchema, type OrderRequest } from './order-request';
+import { ORDER_WORKFLOW } from './workflow';
 
 export interface OrderRouteDeps {
   pool: MysqlPool;
@@ -17,6 +19,8 @@ export interface OrderRouteDeps {
   busiUrl: () => string;
   /** How long a fire endpoint waits for the outcome before answering with the status so far. */
   outcomeWaitMs: number;
+  /** Runs the order workflow (order/workflow.ts). */
+  workflows: Workflows;
 }
 
 /** Builds the order saga: four steps, each with its compensation, all with the same body. */
@@ -29,10 +33,21 @@ export function orderSaga(dtm: string, busi: string, req: OrderRequest): Saga {
 const fireQuery = z.object({ coupon_id: z.coerce.number().int().nonnegative().optional() });
 
 /**
- * submitOrder and the three fire endpoints. A fire endpoint submits a ready-made order, waits for the
- * saga's outcome and answers with it and the rows it left, so one curl shows what happened.
+ * submitOrder and the fire endpoints. A fire endpoint runs a ready-made order as a saga or as a
+ * workflow, waits for the outcome and answers with it and the rows it left, so one curl shows what
+ * happened.
  */
 export function addOrderRoutes(router: Router, deps: OrderRouteDeps): void {
+  const outcome = async (gid: string, req: OrderRequest) => {
+    const view = await waitForFinish(deps.dtm, gid, deps.outcomeWaitMs);
+    return {
+      gid,
+      status: view?.status ?? 'unknown',
+      rollback_reason: view?.rollback_reason,
+      request: req,
+      rows: await snapshot(deps.pool, req),
+    };
+  };
   const submit = async (req: OrderRequest) => {
     const saga = orderSaga(deps.dtm, deps.busiUrl(), req).withOptions({ waitResult: true });
     try {
@@ -42,14 +57,19 @@ export function addOrderRoutes(router: Router, deps: OrderRouteDeps): void {
       // back below either way.
       if (!(err instanceof BranchFailure) && !(err instanceof BranchOngoing)) throw err;
     }
-    const view = await waitForFinish(deps.dtm, saga.gid, deps.outcomeWaitMs);
-    return {
-      gid: saga.gid,
-      status: view?.status ?? 'unknown',
-      rollback_reason: view?.rollback_reason,
-      request: req,
-      rows: await snapshot(deps.pool, req),
-    };
+    return outcome(saga.gid, req);
+  };
+  const runWorkflow = async (req: OrderRequest) => {
+    const gid = orderGid(req.order_id);
+    try {
+      await deps.workflows.execute(ORDER_WORKFLOW, gid, JSON.stringify(req));
+    } catch (err) {
+      // FAILURE: it rolled back. ONGOING or an unreachable branch: it stopped half-way and the
+      // coordinator resumes it through the callback. The outcome is read back either way.
+      if (!(err instanceof BranchFailure) && !(err instanceof BranchOngoing) && !(err instanceof UpstreamError))
+        throw err;
+    }
+    return outcome(gid, req);
   };
 
   router.post(
@@ -57,14 +77,14 @@ export function addOrderRoutes(router: Router, deps: OrderRouteDeps): void {
     route(async (req) => submit(parseInput(orderRequestSchema, req.body, 'public'))),
   );
 
-  const fire = (path: string, make: (httpReq: Request) => OrderRequest) => {
+  const fire = (path: string, make: (httpReq: Request) => OrderRequest, run = submit) => {
     router.get(
       path,
-      route(async (req) => submit(make(req))),
+      route(async (req) => run(make(req))),
     );
     router.post(
       path,
-      route(async (req) => submit(make(req))),
+      route(async (req) => run(make(req))),
     );
   };
   const base = (overrides: Partial<OrderRequest>): OrderRequest => ({
@@ -81,6 +101,8 @@ export function addOrderRoutes(router: Router, deps: OrderRouteDeps): void {
   );
   fire('/api/fireFailed', () => base({ product_count: 1000 }));
   fire('/api/fireFailedCoupon', () => base({ coupon_id: 101 }));
+  fire('/api/fireWorkflow', () => base({}), runWorkflow);
+  fire('/api/fireWorkflowFailed', () => base({ product_count: 1000 }), runWorkflow);
 }
 
 /** The rows an order touched, for the answer of the fire endpoints. */

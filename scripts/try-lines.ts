@@ -16,6 +16,8 @@ export function tryLines(busiUrl: string, coordinatorUrl: string): readonly TryL
     { url: `${busiUrl}/api/fireFailedCoupon`, note: "coupon 101 is not user 1's: rollback, stock given back" },
     { url: `${busiUrl}/api/fireMall`, note: 'gRPC saga: mall order created, product stock -1' },
     { url: `${busiUrl}/api/fireMallFailed`, note: 'gRPC saga: DecrStock answers Aborted, order set to status 9' },
+    { url: `${busiUrl}/api/fireWorkflow`, note: 'the same order as a workflow: the examples run the branches' },
+    { url: `${busiUrl}/api/fireWorkflowFailed`, note: 'workflow, stock refuses: the rollbacks run newest first' },
     { url: `${busiUrl}/api/busi/flashSales`, note: 'sells one unit through a 2-phase message' },
     { url: `${busiUrl}/api/busi/flashSales-crash`, note: 'takes a unit, "crashes"; the order appears ~3-6 s later' },
     { url: `${busiUrl}/api/busi/flashSales-batch`, note: 'stock 4, a crash, 10 buyers: 3 orders, then 4, never more' },

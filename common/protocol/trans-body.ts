@@ -75,6 +75,8 @@ export const transBodySchema = z.object({
   passthrough_headers: z.array(z.string().regex(headerName, 'must be HTTP header names')).optional(),
   concurrent: z.boolean().optional(),
   rollback_reason: z.string().optional(),
+  /** workflow submit: how the client's run ended (`status`, `rollback_reason`, `result`). */
+  req_extra: z.record(z.string(), z.string()).optional(),
 });
 
 /** The body as a client writes it. */

@@ -65,6 +65,9 @@ export function isFinished(status: GlobalStatus): boolean {
 export const MSG_BRANCH_ID = '00';
 export const MSG_BARRIER_ID = '01';
 
+/** The coordinator calls a workflow's callback with branch id `00`, as it asks a message's query_prepared. */
+export const WORKFLOW_CALLBACK_BRANCH_ID = '00';
+
 /** Branch ids are two digits from 01, in the order the branches are added, as in DTM. */
 export function branchIdOf(index: number): string {
   return String(index + 1).padStart(2, '0');

@@ -1,4 +1,4 @@
-import type { AxiosInstance } from 'axios';
+import type { AxiosInstance, AxiosResponse } from 'axios';
 import { BranchFailure, BranchOngoing, UpstreamError } from '../errors';
 import { classifyAnswer, Outcome } from '../protocol/vocabulary';
 import type { TransWire } from '../protocol/trans-body';
@@ -84,23 +84,44 @@ export abstract class TransBase {
    * BranchOngoing on 425, UpstreamError on anything else that is not a 200.
    */
   protected async callDtm(operation: string, body: unknown, headers: Record<string, string> = {}): Promise<void> {
+    const res = await this.postToDtm(operation, body, headers);
+    throwUnlessSuccess(res.status, String(res.data ?? ''), `${operation} of ${this.gid}`);
+  }
+
+  /**
+   * POSTs to `${dtm}/${operation}` and returns the answer unread.
+   * @throws UpstreamError when the coordinator cannot be reached.
+   */
+  protected async postToDtm(
+    operation: string,
+    body: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<AxiosResponse<string>> {
     const url = `${this.dtm}/${operation}`;
-    const res = await this.http
+    return this.http
       .post<string>(url, body, { headers, timeout: (this.options.requestTimeout ?? 0) * 1000 || undefined })
       .catch((err: unknown) => {
         throw new UpstreamError(`cannot reach the coordinator at ${url}: ${String(err)}`, { cause: err });
       });
-    const text = String(res.data ?? '');
-    switch (classifyAnswer(res.status, text)) {
-      case Outcome.success:
-        return;
-      case Outcome.failure:
-        throw new BranchFailure(`${operation} of ${this.gid} failed: ${text}`);
-      case Outcome.ongoing:
-        throw new BranchOngoing(`${operation} of ${this.gid} is ongoing: ${text}`);
-      case Outcome.error:
-        throw new UpstreamError(`${operation} of ${this.gid} answered ${res.status}: ${text}`);
-    }
+  }
+}
+
+/**
+ * Reads an answer as the protocol does and throws unless it is a success.
+ * @param what names the call in the messages (`submit of <gid>`, `action <url>`).
+ * @throws BranchFailure on 409 / FAILURE, BranchOngoing on 425 / ONGOING, UpstreamError on any other
+ * status but 200.
+ */
+export function throwUnlessSuccess(status: number, text: string, what: string): void {
+  switch (classifyAnswer(status, text)) {
+    case Outcome.success:
+      return;
+    case Outcome.failure:
+      throw new BranchFailure(`${what} failed: ${text}`);
+    case Outcome.ongoing:
+      throw new BranchOngoing(`${what} is ongoing: ${text}`);
+    case Outcome.error:
+      throw new UpstreamError(`${what} answered ${status}: ${text}`);
   }
 }
 

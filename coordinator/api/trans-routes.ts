@@ -5,13 +5,17 @@ import { localGid, transBodySchema } from '../../common/protocol/trans-body';
 import { transRequestOf } from '../service/trans-request';
 import type { TransService } from '../service/trans-service';
 import { gidOnlySchema, registerBranchSchema } from './schemas';
+import { branchToWire, globalToWire } from './wire';
 
 /** The string fields of a registerBranch body: the part its transaction type reads. */
 function stringFields(body: Record<string, unknown>): Record<string, string> {
   return Object.fromEntries(Object.entries(body).filter((e): e is [string, string] => typeof e[1] === 'string'));
 }
 
-/** newGid, prepare, submit, abort, forceStop and registerBranch: the routes that change transactions. */
+/**
+ * newGid, prepare, prepareWorkflow, submit, abort, forceStop and registerBranch: the routes that change
+ * transactions.
+ */
 export function addTransRoutes(router: Router, service: TransService): void {
   const parseTrans = (req: Request) =>
     transRequestOf(parseInput(transBodySchema, req.body, 'public'), (name) => req.get(name));
@@ -27,6 +31,16 @@ export function addTransRoutes(router: Router, service: TransService): void {
   router.post(
     '/submit',
     route(async (req) => service.submit(parseTrans(req))),
+  );
+  router.post(
+    '/prepareWorkflow',
+    route(async (req) => {
+      const { transaction, progresses } = await service.prepareWithProgress(parseTrans(req));
+      return {
+        transaction: globalToWire(transaction),
+        progresses: progresses.map((b) => branchToWire(b, transaction.protocol)),
+      };
+    }),
   );
   router.post(
     '/abort',

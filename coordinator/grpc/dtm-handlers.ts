@@ -1,5 +1,5 @@
 import type { Metadata, UntypedServiceImplementation } from '@grpc/grpc-js';
-import { IllegalTransition, InvalidInput } from '../../common/errors';
+import { InvalidInput } from '../../common/errors';
 import type {
   DtmBranchRequest,
   DtmGidReply,
@@ -104,19 +104,13 @@ export function dtmHandlers(service: TransService, log: Logger): Handlers {
       return EMPTY;
     }),
     PrepareWorkflow: unaryHandler<DtmRequest, DtmProgressesReply>('PrepareWorkflow', log, async (req, md) => {
-      const request = transRequestOfGrpc(req, md);
       // As DTM's svcPrepareWorkflow: a workflow seen before answers its stored progress.
-      await service.prepare(request).catch((err: unknown) => {
-        if (!(err instanceof IllegalTransition)) throw err;
-      });
-      const { transaction, branches } = await service.query(request.gid);
+      const { transaction, progresses: branches } = await service.prepareWithProgress(transRequestOfGrpc(req, md));
       return {
-        Transaction: transaction
-          ? { Gid: transaction.gid, Status: transaction.status, RollbackReason: transaction.rollbackReason }
-          : null,
+        Transaction: { Gid: transaction.gid, Status: transaction.status, RollbackReason: transaction.rollbackReason },
         Progresses: branches.map((b) => ({
           Status: b.status,
-          BinData: bytesOfData(transaction?.protocol ?? Protocol.grpc, b.data),
+          BinData: bytesOfData(transaction.protocol, b.data),
           BranchID: b.branchId,
           Op: b.op,
         })),

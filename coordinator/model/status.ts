@@ -3,10 +3,11 @@ import { Status, type GlobalStatus } from '../../common/protocol/vocabulary';
 
 /**
  * Every legal move. `failed` is reachable from every unfinished status because forceStop may end any
- * transaction; the type processors only take the moves of their own protocol.
+ * transaction; the type processors only take the moves of their own protocol. `prepared` → `succeed`
+ * is a workflow's: its client ran every branch itself and reports the end at submit.
  */
 const LEGAL: Record<GlobalStatus, readonly GlobalStatus[]> = {
-  prepared: [Status.submitted, Status.aborting, Status.failed],
+  prepared: [Status.submitted, Status.aborting, Status.succeed, Status.failed],
   submitted: [Status.succeed, Status.aborting, Status.failed],
   aborting: [Status.failed],
   succeed: [],

@@ -29,6 +29,7 @@ export function transRequestOf(
     queryPrepared: body.query_prepared ?? '',
     protocol,
     rollbackReason: body.rollback_reason ?? '',
+    reqExtra: body.req_extra ?? {},
     headers,
     options: {
       wait_result: body.wait_result || undefined,

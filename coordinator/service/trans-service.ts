@@ -3,7 +3,13 @@ import { isFinished, Status, type GlobalStatus } from '../../common/protocol/voc
 import type { BranchRecord, GlobalRecord, WireOptions } from '../model/records';
 import { UniqueConflict } from '../storage/store';
 import { transTypeOf } from '../trans-types/registry';
-import type { NewTransInput, RegisterInput, SaveOperation, TransType } from '../trans-types/trans-type';
+import type {
+  NewTransInput,
+  RegisterInput,
+  ReportedOutcome,
+  SaveOperation,
+  TransType,
+} from '../trans-types/trans-type';
 import { firstIntervalMs } from '../trans/backoff';
 import { transLogs } from '../trans/logs';
 import { TransRun, type RunDeps } from '../trans/trans-run';
@@ -29,6 +35,13 @@ function takeSubmitTimeFields(record: GlobalRecord, req: TransRequest, now: Date
   if (req.customData !== '') {
     record.customData = req.customData;
     record.createTime = now;
+  }
+}
+
+/** @throws IllegalTransition when the stored gid belongs to a transaction of another type. */
+function assertSameType(record: GlobalRecord, req: TransRequest): void {
+  if (record.transType !== req.transType) {
+    throw new IllegalTransition(`gid ${req.gid} belongs to a ${record.transType} transaction, not ${req.transType}`);
   }
 }
 
@@ -61,19 +74,30 @@ export class TransService {
   }
 
   /**
+   * prepareWorkflow: stores a prepared transaction, or finds the stored one, and answers it with the
+   * branch results recorded so far, from which its client resumes.
+   */
+  async prepareWithProgress(req: TransRequest): Promise<{ transaction: GlobalRecord; progresses: BranchRecord[] }> {
+    await this.validate(req, 'prepare');
+    const { record, created } = await this.saveNew(req, Status.prepared);
+    if (created) return { transaction: record, progresses: [] };
+    assertSameType(record, req);
+    return { transaction: record, progresses: await this.deps.store.findBranches(req.gid) };
+  }
+
+  /**
    * Stores (or moves a prepared one to) submitted and processes it. A repeated submit of a submitted or
    * succeeded transaction succeeds without doing anything twice; of a failed one it answers FAILURE.
+   * A type whose client reports the end (workflow) has that end recorded instead.
    */
   async submit(req: TransRequest): Promise<void> {
     await this.validate(req, 'submit');
+    const reported = transTypeOf(req.transType).outcomeAtSubmit?.(req);
+    if (reported) return this.recordOutcome(req, reported);
     const { record, created, branches } = await this.saveNew(req, Status.submitted);
     const run = this.runOf(record);
     if (!created) {
-      if (record.transType !== req.transType) {
-        throw new IllegalTransition(
-          `gid ${req.gid} belongs to a ${record.transType} transaction, not ${req.transType}`,
-        );
-      }
+      assertSameType(record, req);
       if (record.status === Status.succeed) return;
       if (record.status === Status.failed || record.status === Status.aborting) {
         throw new BranchFailure(
@@ -89,6 +113,20 @@ export class TransService {
       }
     }
     await this.process(run, req.options.wait_result === true, true, created ? branches : undefined);
+  }
+
+  /**
+   * Records the end a client reported: prepared → succeed or failed, nothing called. Reporting the same
+   * end again succeeds (a client retrying a lost reply); another end answers FAILURE.
+   */
+  private async recordOutcome(req: TransRequest, reported: ReportedOutcome): Promise<void> {
+    const { record } = await this.saveNew(req, Status.prepared);
+    assertSameType(record, req);
+    if (record.status === reported.status) return;
+    if (record.status !== Status.prepared) {
+      throw new BranchFailure(`transaction ${req.gid} is '${record.status}' and cannot become '${reported.status}'`);
+    }
+    await this.runOf(record).changeStatus(reported.status, reported.status === Status.failed ? reported.reason : '');
   }
 
   /** Aborts as the transaction's type allows: at once (msg) or by running its rollback (tcc). */
@@ -119,7 +157,10 @@ export class TransService {
     await this.runOf(existing).changeStatus(Status.failed, 'stopped by forceStop');
   }
 
-  /** Records a branch of a type that registers branches (tcc), only while its transaction is prepared. */
+  /**
+   * Records a branch of a type that registers branches (tcc: its confirm and cancel; workflow: a result),
+   * only while its transaction is prepared.
+   */
   async registerBranch(req: RegisterBranchRequest): Promise<void> {
     const type = transTypeOf(req.transType);
     if (!type.registerBranch) {

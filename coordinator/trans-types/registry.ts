@@ -3,9 +3,12 @@ import { msgType } from './msg';
 import { sagaType } from './saga';
 import { tccType } from './tcc';
 import type { TransType } from './trans-type';
+import { workflowType } from './workflow';
 
-/** Every transaction type the coordinator runs. Adding one (xa, workflow) is a file plus a line here. */
-const TRANS_TYPES: ReadonlyMap<string, TransType> = new Map([sagaType, msgType, tccType].map((t) => [t.name, t]));
+/** Every transaction type the coordinator runs. Adding one is a file plus a line here. */
+const TRANS_TYPES: ReadonlyMap<string, TransType> = new Map(
+  [sagaType, msgType, tccType, workflowType].map((t) => [t.name, t]),
+);
 
 /** Names of the supported types, for messages and docs. */
 export const transTypeNames = [...TRANS_TYPES.keys()];

@@ -14,6 +14,8 @@ export interface NewTransInput {
   protocol?: string;
   /** Subscriber URLs of the topics the steps name (`topic://<name>`), looked up when it is stored. */
   subscribers?: Readonly<Record<string, readonly string[]>>;
+  /** `req_extra` of the body: what a workflow's submit reports (status, rollback_reason, result). */
+  reqExtra?: Readonly<Record<string, string>>;
 }
 
 /** The request that asks for a transaction to be stored. */
@@ -29,6 +31,9 @@ export interface RegisterInput {
   /** Every string field of the body (tcc: confirm, cancel; xa: url). */
   fields: Readonly<Record<string, string>>;
 }
+
+/** How a client that ran the branches itself (workflow) says its transaction ended. */
+export type ReportedOutcome = { status: 'succeed' } | { status: 'failed'; reason: string };
 
 /** What abort does to a transaction of a type that may be aborted. */
 export interface AbortRule {
@@ -67,6 +72,12 @@ export interface TransType {
    * @throws InvalidInput naming the field.
    */
   registerBranch?(input: RegisterInput, now: Date): BranchRecord[];
+  /**
+   * For a type whose client runs the branches and reports how the transaction ended (workflow): that end,
+   * read from the submit request. The service records it instead of processing anything.
+   * @throws InvalidInput naming the field.
+   */
+  outcomeAtSubmit?(input: NewTransInput): ReportedOutcome;
   /**
    * Moves the transaction as far as it can go now. Errors (a branch answering 500, ONGOING) propagate
    * after the schedule was updated; the cron loop calls this again later.

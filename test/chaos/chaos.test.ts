@@ -21,6 +21,8 @@ const endpoints = [
   '/api/fireSucceed?coupon_id=100',
   ...Array<string>(3).fill('/api/fireFailed'),
   ...Array<string>(3).fill('/api/fireFailedCoupon'),
+  ...Array<string>(4).fill('/api/fireWorkflow'),
+  ...Array<string>(2).fill('/api/fireWorkflowFailed'),
   ...Array<string>(6).fill('/api/busi/flashSales'),
   ...Array<string>(3).fill('/api/fireMall'),
   '/api/fireMallFailed',
@@ -29,7 +31,7 @@ const endpoints = [
 describe('chaos: faults, duplicate deliveries and SIGKILLs converge', function () {
   this.timeout(300_000);
 
-  it(`${REQUESTS} mixed order, flash and mall (gRPC) transactions end consistent`, async () => {
+  it(`${REQUESTS} mixed order (saga and workflow), flash and mall (gRPC) transactions end consistent`, async () => {
     const [coordinatorPort, busiPort, coordinatorGrpcPort] = [await freePort(), await freePort(), await freePort()];
     const dtm = `http://127.0.0.1:${coordinatorPort}/api/dtmsvr`;
     const busi = `http://127.0.0.1:${busiPort}`;

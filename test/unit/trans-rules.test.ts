@@ -10,6 +10,7 @@ describe('status transitions', () => {
     assert.ok(canMove('submitted', 'aborting'));
     assert.ok(canMove('aborting', 'failed'));
     assert.ok(canMove('submitted', 'succeed'));
+    assert.ok(canMove('prepared', 'succeed'), 'a workflow client reports its end');
   });
   it('refuses moves out of a final status, and backwards', () => {
     assert.ok(!canMove('succeed', 'failed'));
