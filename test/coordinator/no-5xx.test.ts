@@ -1,42 +1,11 @@
 import assert from 'node:assert/strict';
-import { Redis } from 'ioredis';
-import mysql from 'mysql2/promise';
-import { redisClientName } from '../../coordinator/storage/redis-store';
 import { startCoordinatorFixture, gidFor, type CoordinatorFixture } from '../helpers/coordinator-fixture';
 import { STORES, testConfig } from '../helpers/test-env';
+import { dropStoreConnections } from '../helpers/store-faults';
 import { queryTrans } from '../helpers/wait';
 
 const WORKERS = 32;
 const ROUNDS = 8;
-
-/** Drops every connection the coordinator's store holds, as a failover or a network blip would. */
-async function dropStoreConnections(store: 'mysql' | 'redis'): Promise<number> {
-  const conf = testConfig(store);
-  if (store === 'redis') {
-    const redis = new Redis({ host: conf.redis.host, port: conf.redis.port });
-    try {
-      const list = await redis.client('LIST');
-      const mine = String(list)
-        .split('\n')
-        .filter((line) => line.includes(`name=${redisClientName(conf.redis.prefix)} `));
-      for (const line of mine) await redis.client('KILL', 'ID', /id=(\d+)/.exec(line)![1]!);
-      return mine.length;
-    } finally {
-      redis.disconnect();
-    }
-  }
-  const admin = await mysql.createConnection({ host: conf.mysql.host, port: conf.mysql.port, user: conf.mysql.user });
-  try {
-    const [rows] = await admin.query<mysql.RowDataPacket[]>(
-      'SELECT id FROM information_schema.PROCESSLIST WHERE db = ? AND id <> CONNECTION_ID()',
-      [conf.coordinator.db],
-    );
-    for (const r of rows) await admin.query(`KILL CONNECTION ${Number(r.id)}`).catch(() => undefined);
-    return rows.length;
-  } finally {
-    await admin.end();
-  }
-}
 
 for (const store of STORES) {
   describe(`no 5xx under load (${store} store)`, function () {
@@ -82,7 +51,7 @@ for (const store of STORES) {
       const drops = (async () => {
         for (let i = 0; i < 3 && loading; i++) {
           await new Promise((resolve) => setTimeout(resolve, 300));
-          await dropStoreConnections(store);
+          await dropStoreConnections(testConfig(store));
         }
       })();
       try {
