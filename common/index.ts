@@ -8,6 +8,8 @@ export { TccGrpc, tccGlobalTransactionGrpc } from './sdk/tcc-grpc';
 export { newGidGrpc } from './sdk/dtm-grpc';
 export { unaryHandler } from './grpc/handler';
 export { failureStatus, ongoingStatus, grpcStatusOf, toGrpcError, outcomeOfGrpc } from './grpc/status';
+export { Xa, xaGlobalTransaction } from './sdk/xa';
+export { preparedXids, xaHandlePhase2, xaLocalTransaction, xidOf, type XaBranchOptions } from './sdk/xa-branch';
 export { newGid, type TransOptions } from './sdk/trans-base';
 export { Workflows, type WorkflowHandler, type WorkflowOptions } from './sdk/workflows';
 export { Workflow, type Phase2Callback } from './sdk/workflow';

@@ -62,6 +62,8 @@ const SPEC = {
   },
   barrierDb: env('BARRIER_DB', identifier.default('dtm_barrier')),
   orderDb: env('ORDER_DB', identifier.default('ord')),
+  /** The stock service's own database, where the XA demo deducts stock (the saga uses ORDER_DB's). */
+  stockDb: env('STOCK_DB', identifier.default('stock')),
   flashDb: env('FLASH_DB', identifier.default('flash')),
   mallDb: env('MALL_DB', identifier.default('mall')),
   /** The mall example's gRPC order and product services (as the go-zero article's order and product RPCs). */

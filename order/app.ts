@@ -7,19 +7,23 @@ import { addOrderBranches } from './branches';
 import { addOrderRoutes } from './routes';
 import { ensureOrderSchema } from './schema';
 import { addOrderWorkflow } from './workflow';
+import { addXaRoutes } from './xa';
 
-/** The order example: its router, its pool and its fault switches. */
+/** The order example: its router, its pools and its fault switches. */
 export interface OrderService {
   router: Router;
   pool: MysqlPool;
+  /** The stock service's database of the XA demo. */
+  stockPool: MysqlPool;
   switches: Switches;
   close(): Promise<void>;
 }
 
-/** Creates the order schema if needed and builds the order routes. */
+/** Creates the order schema if needed and builds the order routes (saga, workflow and the XA demo). */
 export async function createOrderService(conf: Config, busiUrl: () => string): Promise<OrderService> {
   await ensureOrderSchema(conf);
   const pool = createMysqlPool(conf, conf.orderDb);
+  const stockPool = createMysqlPool(conf, conf.stockDb);
   const switches = Switches.forConfig(conf);
   const router = express.Router();
   addOrderBranches(router, { barrier: new MysqlBarrier(pool, conf.barrierDb), switches });
@@ -29,5 +33,20 @@ export async function createOrderService(conf: Config, busiUrl: () => string): P
     killAfterBranch: conf.testFaults.workflowKillAfterBranch,
   });
   addOrderRoutes(router, { pool, dtm: conf.dtmServer, busiUrl, outcomeWaitMs: conf.outcomeWaitMs, workflows });
-  return { router, pool, switches, close: () => pool.end() };
+  addXaRoutes(router, {
+    orderPool: pool,
+    stockPool,
+    barrierDb: conf.barrierDb,
+    switches,
+    dtm: conf.dtmServer,
+    busiUrl,
+    outcomeWaitMs: conf.outcomeWaitMs,
+  });
+  return {
+    router,
+    pool,
+    stockPool,
+    switches,
+    close: async () => void (await Promise.all([pool.end(), stockPool.end()])),
+  };
 }

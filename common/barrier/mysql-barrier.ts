@@ -24,6 +24,38 @@ CREATE TABLE IF NOT EXISTS \`${db}\`.barrier (
 ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4;`;
 }
 
+/** One barrier row: the branch call it records and the op whose call inserted it. */
+export interface BarrierRow {
+  transType: string;
+  gid: string;
+  branchId: string;
+  op: string;
+  barrierId: string;
+  reason: string;
+}
+
+/** The barrier table's name in SQL, in database `db`. */
+export function barrierTable(db: string): string {
+  return `\`${db}\`.barrier`;
+}
+
+/**
+ * Inserts a barrier row unless its (gid, branch_id, op, barrier_id) exists; waits on the row lock while
+ * another transaction holds that row.
+ * @returns 1 when inserted, 0 when the row was there already.
+ */
+export async function insertBarrierRow(
+  db: MysqlConnection | MysqlPool,
+  table: string,
+  row: BarrierRow,
+): Promise<number> {
+  const [result] = await db.execute<ResultSetHeader>(
+    `INSERT IGNORE INTO ${table} (trans_type, gid, branch_id, op, barrier_id, reason) VALUES (?,?,?,?,?,?)`,
+    [row.transType, row.gid, row.branchId, row.op, row.barrierId, row.reason],
+  );
+  return result.affectedRows;
+}
+
 /** Business work run inside the barrier's local transaction. */
 export type BarrierBusiness = (conn: MysqlConnection) => Promise<void>;
 
@@ -38,7 +70,7 @@ export class MysqlBarrier {
     private readonly pool: MysqlPool,
     barrierDb: string,
   ) {
-    this.table = `\`${barrierDb}\`.barrier`;
+    this.table = barrierTable(barrierDb);
   }
 
   /** Creates the barrier database and table if missing. */
@@ -81,10 +113,14 @@ export class MysqlBarrier {
    * @throws BranchFailure if the local step did not (and now never will) commit.
    */
   async queryPrepared(gid: string): Promise<void> {
-    await this.pool.execute(
-      `INSERT IGNORE INTO ${this.table} (trans_type, gid, branch_id, op, barrier_id, reason) VALUES (?,?,?,?,?,?)`,
-      ['msg', gid, MSG_BRANCH_ID, Op.msg, MSG_BARRIER_ID, Op.rollback],
-    );
+    await insertBarrierRow(this.pool, this.table, {
+      transType: 'msg',
+      gid,
+      branchId: MSG_BRANCH_ID,
+      op: Op.msg,
+      barrierId: MSG_BARRIER_ID,
+      reason: Op.rollback,
+    });
     const [rows] = await this.pool.execute<RowDataPacket[]>(
       `SELECT reason FROM ${this.table} WHERE gid=? AND branch_id=? AND op=? AND barrier_id=?`,
       [gid, MSG_BRANCH_ID, Op.msg, MSG_BARRIER_ID],
@@ -100,10 +136,6 @@ export class MysqlBarrier {
     op: string,
     barrierId: string,
   ): Promise<number> {
-    const [result] = await conn.execute<ResultSetHeader>(
-      `INSERT IGNORE INTO ${this.table} (trans_type, gid, branch_id, op, barrier_id, reason) VALUES (?,?,?,?,?,?)`,
-      [bb.transType, bb.gid, branchId, op, barrierId, bb.op],
-    );
-    return result.affectedRows;
+    return insertBarrierRow(conn, this.table, { transType: bb.transType, gid: bb.gid, branchId, op, barrierId, reason: bb.op });
   }
 }

@@ -68,6 +68,9 @@ export const MSG_BARRIER_ID = '01';
 /** The coordinator calls a workflow's callback with branch id `00`, as it asks a message's query_prepared. */
 export const WORKFLOW_CALLBACK_BRANCH_ID = '00';
 
+/** An XA branch's action plants barrier `01` of op `action`; its rollback plants the same row (DTM XaBarrier1). */
+export const XA_BARRIER_ID = '01';
+
 /** Branch ids are two digits from 01, in the order the branches are added, as in DTM. */
 export function branchIdOf(index: number): string {
   return String(index + 1).padStart(2, '0');

@@ -2,7 +2,7 @@ import { branchMetadata } from '../grpc/metadata';
 import { splitGrpcUrl } from '../grpc/raw-client';
 import { errorFromGrpc } from '../grpc/status';
 import type { TransWire } from '../protocol/trans-body';
-import { branchIdOf, Op } from '../protocol/vocabulary';
+import { Op } from '../protocol/vocabulary';
 import { callDtmGrpc, grpcMethodOf, sharedGrpcClients, toDtmRequest } from './dtm-grpc';
 import { runTcc } from './tcc';
 import { TransBase, type TransOptions } from './trans-base';
@@ -16,17 +16,9 @@ const DEFAULT_TRY_TIMEOUT_MS = 10_000;
  * Cancel with the request bytes they will receive.
  */
 export class TccGrpc extends TransBase {
-  private subBranch = 0;
-
   /** @param server the coordinator's gRPC address, `host:port`. */
   constructor(server: string, gid: string) {
     super(server, gid, 'tcc');
-  }
-
-  /** The next branch id: 01, 02, … */
-  nextBranchId(): string {
-    this.subBranch += 1;
-    return branchIdOf(this.subBranch - 1);
   }
 
   /** Records a branch's confirm and cancel methods and their request bytes, before its Try runs. */

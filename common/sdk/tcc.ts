@@ -1,6 +1,5 @@
 import type { AxiosInstance, AxiosResponse } from 'axios';
-import { BranchFailure, BranchOngoing, UpstreamError } from '../errors';
-import { branchIdOf, classifyAnswer, Op, Outcome } from '../protocol/vocabulary';
+import { Op } from '../protocol/vocabulary';
 import { TransBase, type TransOptions } from './trans-base';
 
 /**
@@ -8,16 +7,8 @@ import { TransBase, type TransOptions } from './trans-base';
  * Cancel first; the coordinator confirms all on submit or cancels all on abort.
  */
 export class Tcc extends TransBase {
-  private subBranch = 0;
-
   constructor(dtm: string, gid: string, http?: AxiosInstance) {
     super(dtm, gid, 'tcc', http);
-  }
-
-  /** The next branch id: 01, 02, … */
-  nextBranchId(): string {
-    this.subBranch += 1;
-    return branchIdOf(this.subBranch - 1);
   }
 
   /** Records a branch's confirm and cancel URLs with the coordinator, before its Try runs. */
@@ -45,19 +36,7 @@ export class Tcc extends TransBase {
   ): Promise<AxiosResponse<string>> {
     const branchId = this.nextBranchId();
     await this.registerBranch(branchId, body, confirmUrl, cancelUrl);
-    const params = { dtm: this.dtm, gid: this.gid, branch_id: branchId, trans_type: this.transType, op: Op.try };
-    const res = await this.http.post<string>(tryUrl, body ?? {}, { params, headers: this.options.branchHeaders ?? {} });
-    const text = String(res.data ?? '');
-    switch (classifyAnswer(res.status, text)) {
-      case Outcome.success:
-        return res;
-      case Outcome.failure:
-        throw new BranchFailure(`try ${tryUrl} failed: ${text}`);
-      case Outcome.ongoing:
-        throw new BranchOngoing(`try ${tryUrl} is ongoing: ${text}`);
-      case Outcome.error:
-        throw new UpstreamError(`try ${tryUrl} answered ${res.status}: ${text}`);
-    }
+    return this.requestBranch(tryUrl, body, branchId, Op.try);
   }
 
   async prepare(): Promise<void> {

@@ -1,6 +1,6 @@
 import type { AxiosInstance, AxiosResponse } from 'axios';
 import { BranchFailure, BranchOngoing, UpstreamError } from '../errors';
-import { classifyAnswer, Outcome } from '../protocol/vocabulary';
+import { branchIdOf, classifyAnswer, Outcome, type OpName } from '../protocol/vocabulary';
 import type { TransWire } from '../protocol/trans-body';
 import { createHttpClient } from '../http/client';
 
@@ -48,6 +48,7 @@ export abstract class TransBase {
   readonly options: TransOptions = {};
   customData: string | undefined;
   rollbackReason: string | undefined;
+  private branchCount = 0;
 
   protected constructor(
     readonly dtm: string,
@@ -55,6 +56,12 @@ export abstract class TransBase {
     readonly transType: string,
     protected readonly http: AxiosInstance = sharedClient(),
   ) {}
+
+  /** The next id of a branch the caller runs itself (TCC, XA): 01, 02, … */
+  nextBranchId(): string {
+    this.branchCount += 1;
+    return branchIdOf(this.branchCount - 1);
+  }
 
   /** Merges options; returns `this` for chaining. */
   withOptions(options: TransOptions): this {
@@ -103,6 +110,30 @@ export abstract class TransBase {
       .catch((err: unknown) => {
         throw new UpstreamError(`cannot reach the coordinator at ${url}: ${String(err)}`, { cause: err });
       });
+  }
+
+  /**
+   * POSTs `body` to a branch the caller runs itself (TCC try, XA action) with the query the protocol
+   * gives it (`dtm, gid, branch_id, trans_type, op`, plus `extraQuery`) and the branch headers.
+   * @returns the answer when it is a success.
+   * @throws BranchFailure on 409 / FAILURE, BranchOngoing on 425 / ONGOING, UpstreamError on anything
+   * else, including no answer.
+   */
+  protected async requestBranch(
+    url: string,
+    body: unknown,
+    branchId: string,
+    op: OpName,
+    extraQuery: Record<string, string> = {},
+  ): Promise<AxiosResponse<string>> {
+    const params = { dtm: this.dtm, gid: this.gid, branch_id: branchId, trans_type: this.transType, op, ...extraQuery };
+    const res = await this.http
+      .post<string>(url, body ?? {}, { params, headers: this.options.branchHeaders ?? {} })
+      .catch((err: unknown) => {
+        throw new UpstreamError(`${op} ${url} did not answer: ${String(err)}`, { cause: err });
+      });
+    throwUnlessSuccess(res.status, String(res.data ?? ''), `${op} ${url}`);
+    return res;
   }
 }
 

@@ -61,6 +61,7 @@ export function addTransRoutes(router: Router, service: TransService): void {
     });
   });
   router.post('/registerBranch', register);
-  // Older DTM SDKs post TCC branches here; the type comes from the body.
+  // Older DTM SDKs post TCC and XA branches here; the type comes from the body (dtmsvr/api_http.go).
   router.post('/registerTccBranch', register);
+  router.post('/registerXaBranch', register);
 }

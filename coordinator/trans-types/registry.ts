@@ -4,10 +4,11 @@ import { sagaType } from './saga';
 import { tccType } from './tcc';
 import type { TransType } from './trans-type';
 import { workflowType } from './workflow';
+import { xaType } from './xa';
 
 /** Every transaction type the coordinator runs. Adding one is a file plus a line here. */
 const TRANS_TYPES: ReadonlyMap<string, TransType> = new Map(
-  [sagaType, msgType, tccType, workflowType].map((t) => [t.name, t]),
+  [sagaType, msgType, tccType, xaType, workflowType].map((t) => [t.name, t]),
 );
 
 /** Names of the supported types, for messages and docs. */

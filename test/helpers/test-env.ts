@@ -10,6 +10,7 @@ export const testEnv: Record<string, string> = {
   COORDINATOR_DB: `dtm_${runId}`,
   BARRIER_DB: `barrier_${runId}`,
   ORDER_DB: `order_${runId}`,
+  STOCK_DB: `stock_${runId}`,
   FLASH_DB: `flash_${runId}`,
   MALL_DB: `mall_${runId}`,
   REDIS_PREFIX: `test:${runId}:`,

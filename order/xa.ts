@@ -1,0 +1,141 @@
+import { randomBytes } from 'node:crypto';
+import type { Router } from 'express';
+import type { ResultSetHeader, RowDataPacket } from 'mysql2';
+import { BranchFailure, DtmError } from '../common/errors';
+import { branchIdOf } from '../common/protocol/vocabulary';
+import { route } from '../common/http/branch-result';
+import type { Switches } from '../common/http/switches';
+import { parseInput } from '../common/http/validate';
+import type { MysqlConnection, MysqlPool } from '../common/mysql';
+import { waitForFinish } from '../common/sdk/query';
+import { xaGlobalTransaction } from '../common/sdk/xa';
+import { preparedXids, xaLocalTransaction, xidOf } from '../common/sdk/xa-branch';
+import { orderGid, orderRequestSchema, type OrderRequest } from './order-request';
+
+/** The status of an order written by the XA demo: the row exists only once its XA transaction committed. */
+export const XA_ORDER_STATUS = 'CREATED';
+
+/** The XA demo's two branches, in call order: each is one XA transaction in its own database. */
+export const XA_BRANCHES = ['xaOrderCreate', 'xaStockDeduct'] as const;
+
+export interface XaDeps {
+  orderPool: MysqlPool;
+  /** The stock service's database (STOCK_DB). */
+  stockPool: MysqlPool;
+  barrierDb: string;
+  switches: Switches;
+  dtm: string;
+  busiUrl: () => string;
+  outcomeWaitMs: number;
+}
+
+type XaBranchWork = (conn: MysqlConnection, req: OrderRequest) => Promise<void>;
+
+const WORK: Record<(typeof XA_BRANCHES)[number], { db: 'orderPool' | 'stockPool'; work: XaBranchWork }> = {
+  xaOrderCreate: {
+    db: 'orderPool',
+    async work(conn, r) {
+      await conn.execute(
+        'INSERT INTO order1 (user_id, order_id, product_id, product_count, amount, coupon_id, status) VALUES (?,?,?,?,?,?,?)',
+        [r.user_id, r.order_id, r.product_id, r.product_count, r.amount, r.coupon_id, XA_ORDER_STATUS],
+      );
+    },
+  },
+  xaStockDeduct: {
+    db: 'stockPool',
+    async work(conn, r) {
+      const [res] = await conn.execute<ResultSetHeader>(
+        'UPDATE stock SET stock=stock-?, update_time=now() WHERE product_id=? AND stock>=?',
+        [r.product_count, r.product_id, r.product_count],
+      );
+      if (res.affectedRows === 0)
+        throw new BranchFailure(`product ${r.product_id} has fewer than ${r.product_count} in stock`, {
+          field: 'product_count',
+        });
+    },
+  },
+};
+
+/**
+ * The XA demo: an order row in the order database and the stock deduction in the stock database, each
+ * an XA branch (its endpoint serves the action and, for the coordinator, commit and rollback), and the
+ * endpoints fireXa and fireXaFailed that run one and answer with the outcome and the rows it left.
+ */
+export function addXaRoutes(router: Router, deps: XaDeps): void {
+  for (const name of XA_BRANCHES) {
+    const { db, work } = WORK[name];
+    router.post(
+      `/api/busi/${name}`,
+      route(async (req) => {
+        await deps.switches.run(name, () =>
+          xaLocalTransaction(
+            req.query,
+            deps[db],
+            // The body is read only for the action: phase 2 is called without one.
+            (conn) => work(conn, parseInput(orderRequestSchema, req.body, 'branch')),
+            { barrierDb: deps.barrierDb },
+          ),
+        );
+      }),
+    );
+  }
+
+  const fire = async (req: OrderRequest) => {
+    const gid = orderGid(req.order_id);
+    const busi = deps.busiUrl();
+    try {
+      await xaGlobalTransaction(
+        deps.dtm,
+        gid,
+        async (xa) => {
+          for (const name of XA_BRANCHES) await xa.callBranch(req, `${busi}/${name}`);
+        },
+        { waitResult: true },
+      );
+    } catch (err) {
+      // A refusing branch aborts the transaction, a failed or pending phase 2 is reported by submit;
+      // the outcome is read back below either way.
+      if (!(err instanceof DtmError)) throw err;
+    }
+    const view = await waitForFinish(deps.dtm, gid, deps.outcomeWaitMs);
+    return {
+      gid,
+      status: view?.status ?? 'unknown',
+      rollback_reason: view?.rollback_reason,
+      request: req,
+      rows: await xaSnapshot(deps, req),
+    };
+  };
+  const order = (productCount: number): OrderRequest => ({
+    user_id: 1,
+    order_id: `xa-${randomBytes(6).toString('hex')}`,
+    amount: 100,
+    product_id: 1,
+    product_count: productCount,
+    coupon_id: 0,
+  });
+  for (const [path, productCount] of [
+    ['/api/fireXa', 1],
+    ['/api/fireXaFailed', 1000],
+  ] as const) {
+    const handler = route(async () => fire(order(productCount)));
+    router.get(path, handler);
+    router.post(path, handler);
+  }
+}
+
+/** What an XA order left: its row, the stock in the stock database, and its branches still prepared. */
+async function xaSnapshot(deps: XaDeps, req: OrderRequest) {
+  const one = async (pool: MysqlPool, sql: string, values: unknown[]) =>
+    (await pool.query<RowDataPacket[]>(sql, values))[0][0] ?? null;
+  const stock = await one(deps.stockPool, 'SELECT stock FROM stock WHERE product_id=?', [req.product_id]);
+  const gid = orderGid(req.order_id);
+  const prepared = await preparedXids(deps.orderPool);
+  return {
+    order: await one(deps.orderPool, 'SELECT order_id, status, product_count, amount FROM order1 WHERE order_id=?', [
+      req.order_id,
+    ]),
+    stock_left: stock ? Number(stock.stock) : null,
+    xa_prepared: prepared.filter((xid) => XA_BRANCHES.some((_, i) => xid === xidOf(gid, branchIdOf(i)))),
+  };
+}
