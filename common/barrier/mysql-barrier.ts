@@ -136,6 +136,13 @@ export class MysqlBarrier {
     op: string,
     barrierId: string,
   ): Promise<number> {
-    return insertBarrierRow(conn, this.table, { transType: bb.transType, gid: bb.gid, branchId, op, barrierId, reason: bb.op });
+    return insertBarrierRow(conn, this.table, {
+      transType: bb.transType,
+      gid: bb.gid,
+      branchId,
+      op,
+      barrierId,
+      reason: bb.op,
+    });
   }
 }

@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import mysql from 'mysql2/promise';
-import { BranchFailure, UpstreamError, Xa, xaGlobalTransaction, xaHandlePhase2, xaLocalTransaction } from '../../common';
+import {
+  BranchFailure,
+  UpstreamError,
+  Xa,
+  xaGlobalTransaction,
+  xaHandlePhase2,
+  xaLocalTransaction,
+} from '../../common';
 import { startCoordinatorFixture, type CoordinatorFixture } from '../helpers/coordinator-fixture';
 import { STORES, testConfig } from '../helpers/test-env';
 import { branchStatuses, waitFor, waitForStatus } from '../helpers/wait';
