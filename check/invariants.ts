@@ -10,22 +10,21 @@ import { ORDER_GID_PREFIX, ORDER_SAGA_STEPS, orderGid } from '../order/order-req
 import { FLASH_GID_PREFIX } from '../flash/sale';
 import { FLASH_PRODUCT_ID, FlashStock } from '../flash/stock';
 import { checkMall } from './mall-invariants';
+import type { CheckResult } from './check-result';
+import { checkXaInvariants } from './xa-invariants';
 
-/** One checked invariant: what was checked, whether it holds, and the evidence. */
-export interface CheckResult {
-  name: string;
-  ok: boolean;
-  detail: string;
-}
+export type { CheckResult };
 
 /** What the checker reads. */
 export interface CheckSources {
   conf: Config;
   store: Store;
   orderDb: MysqlPool;
+  /** The XA demo's stock database (STOCK_DB). */
+  stockDb: MysqlPool;
   flashDb: MysqlPool;
   redis: Redis;
-  /** Seeded stock per product of the order example (order.sql). */
+  /** Seeded stock per product of the order example (order.sql, and stock.sql for the XA demo). */
   initialStock: Record<number, number>;
   /** When set, the flash stock must equal this minus the orders (a run that started from a known stock). */
   flashInitialStock?: number;
@@ -160,6 +159,8 @@ export async function checkInvariants(src: CheckSources): Promise<CheckResult[]>
     ok: barrierProblems.length === 0,
     detail: barrierProblems.slice(0, 5).join('; ') || `${finishedOrders.length} finished order transactions checked`,
   });
+
+  results.push(...(await checkXaInvariants(src, globals)));
 
   const flashOrders = await rowsOf(src.flashDb, 'SELECT order_id FROM flash_order');
   const flashStock = new FlashStock(src.redis, src.conf.redis.prefix, FLASH_PRODUCT_ID);

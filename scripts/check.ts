@@ -9,6 +9,7 @@ async function main(): Promise<void> {
   const conf = loadConfig();
   const store = await createStore(conf);
   const orderDb = createMysqlPool(conf, conf.orderDb, 2);
+  const stockDb = createMysqlPool(conf, conf.stockDb, 2);
   const flashDb = createMysqlPool(conf, conf.flashDb, 2);
   const mallDb = createMysqlPool(conf, conf.mallDb, 2);
   const redis = createRedis(conf);
@@ -17,6 +18,7 @@ async function main(): Promise<void> {
       conf,
       store,
       orderDb,
+      stockDb,
       flashDb,
       mallDb,
       redis,
@@ -25,7 +27,7 @@ async function main(): Promise<void> {
     console.log(formatReport(results));
     process.exitCode = results.every((r) => r.ok) ? 0 : 1;
   } finally {
-    await Promise.all([store.close(), orderDb.end(), flashDb.end(), mallDb.end(), redis.quit()]);
+    await Promise.all([store.close(), orderDb.end(), stockDb.end(), flashDb.end(), mallDb.end(), redis.quit()]);
   }
 }
 

@@ -23,6 +23,8 @@ const endpoints = [
   ...Array<string>(3).fill('/api/fireFailedCoupon'),
   ...Array<string>(4).fill('/api/fireWorkflow'),
   ...Array<string>(2).fill('/api/fireWorkflowFailed'),
+  ...Array<string>(4).fill('/api/fireXa'),
+  '/api/fireXaFailed',
   ...Array<string>(6).fill('/api/busi/flashSales'),
   ...Array<string>(3).fill('/api/fireMall'),
   '/api/fireMallFailed',
@@ -31,7 +33,7 @@ const endpoints = [
 describe('chaos: faults, duplicate deliveries and SIGKILLs converge', function () {
   this.timeout(300_000);
 
-  it(`${REQUESTS} mixed order (saga and workflow), flash and mall (gRPC) transactions end consistent`, async () => {
+  it(`${REQUESTS} mixed order (saga, workflow and XA), flash and mall (gRPC) transactions end consistent`, async () => {
     const [coordinatorPort, busiPort, coordinatorGrpcPort] = [await freePort(), await freePort(), await freePort()];
     const dtm = `http://127.0.0.1:${coordinatorPort}/api/dtmsvr`;
     const busi = `http://127.0.0.1:${busiPort}`;
@@ -39,6 +41,7 @@ describe('chaos: faults, duplicate deliveries and SIGKILLs converge', function (
       ...testEnv,
       COORDINATOR_DB: `chaos_dtm_${runId}`,
       ORDER_DB: `chaos_order_${runId}`,
+      STOCK_DB: `chaos_stock_${runId}`,
       FLASH_DB: `chaos_flash_${runId}`,
       MALL_DB: `chaos_mall_${runId}`,
       BARRIER_DB: `chaos_barrier_${runId}`,
@@ -99,6 +102,7 @@ describe('chaos: faults, duplicate deliveries and SIGKILLs converge', function (
     const conf = loadConfig(env);
     const store = await createStore(conf);
     const orderDb = createMysqlPool(conf, conf.orderDb, 2);
+    const stockDb = createMysqlPool(conf, conf.stockDb, 2);
     const flashDb = createMysqlPool(conf, conf.flashDb, 2);
     const mallDb = createMysqlPool(conf, conf.mallDb, 2);
     const redis = createRedis(conf);
@@ -116,6 +120,7 @@ describe('chaos: faults, duplicate deliveries and SIGKILLs converge', function (
         conf,
         store,
         orderDb,
+        stockDb,
         flashDb,
         mallDb,
         redis,
@@ -133,7 +138,7 @@ describe('chaos: faults, duplicate deliveries and SIGKILLs converge', function (
       assert.ok(kills >= 2, 'the run killed processes');
     } finally {
       await Promise.all([coordinator.stop(), examples.stop()]);
-      await Promise.all([store.close(), orderDb.end(), flashDb.end(), mallDb.end(), redis.quit()]);
+      await Promise.all([store.close(), orderDb.end(), stockDb.end(), flashDb.end(), mallDb.end(), redis.quit()]);
     }
   });
 });

@@ -41,12 +41,12 @@ export class XaBranches {
       '/xa/:db/:name',
       route(async (req) => {
         const db = req.params.db === 'b' ? 'b' : 'a';
-        const q = req.query as Record<string, string>;
+        const q = req.query as Record<string, string | undefined>;
         await xaLocalTransaction(
           req.query,
           this.pools[db],
           async (conn) => {
-            await conn.execute('INSERT INTO probe (gid, branch_id) VALUES (?, ?)', [q.gid, q.branch_id]);
+            await conn.execute('INSERT INTO probe (gid, branch_id) VALUES (?, ?)', [q.gid ?? '', q.branch_id ?? '']);
             if (String(req.params.name).startsWith('refuse')) throw new BranchFailure('refused by the test');
           },
           { barrierDb: conf.barrierDb },

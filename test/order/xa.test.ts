@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import type { RowDataPacket } from 'mysql2';
 import request from 'supertest';
-import { preparedXids } from '../../common/sdk/xa-branch';
+import { checkXaInvariants } from '../../check/xa-invariants';
+import { Xa } from '../../common/sdk/xa';
+import { preparedXids, xaHandlePhase2 } from '../../common/sdk/xa-branch';
+import { orderGid } from '../../order/order-request';
 import { startExamplesFixture, type ExamplesFixture } from '../helpers/examples-fixture';
 import { testConfig } from '../helpers/test-env';
 import { branchStatuses, queryTrans } from '../helpers/wait';
@@ -107,5 +110,33 @@ describe('order example: the XA demo', () => {
       .expect(409);
     assert.equal(badBody.body.field, 'user_id');
     assert.deepEqual(await preparedOf(gid), []);
+  });
+
+  it('npm run check finds the XA rows consistent, and flags a branch left prepared by a stopped transaction', async () => {
+    const check = async () =>
+      checkXaInvariants(
+        { orderDb: ex.orderDb, stockDb: ex.examples.order.stockPool, initialStock: { 1: 100, 2: 200 } },
+        (await ex.fx.coordinator.store.scanGlobals('', 100_000)).transactions,
+      );
+    const failing = async () => (await check()).filter((r) => !r.ok).map((r) => `${r.name}: ${r.detail}`);
+    await api.get('/api/fireXa').expect(200);
+    assert.deepEqual(await failing(), []);
+
+    const orderId = `xa-stranded-${Date.now()}`;
+    const gid = orderGid(orderId);
+    const xa = new Xa(ex.fx.dtm, gid);
+    await xa.prepare();
+    await xa.callBranch(
+      { user_id: 1, order_id: orderId, amount: 1, product_id: 1, product_count: 1, coupon_id: 0 },
+      `${ex.examples.busiUrl}/xaOrderCreate`,
+    );
+    // forceStop ends the transaction without calling its branches: the order branch stays prepared.
+    await request(ex.fx.dtm).post('/forceStop').send({ gid }).expect(200);
+    const problems = await failing();
+    assert.equal(problems.length, 1, problems.join('\n'));
+    assert.match(problems[0]!, new RegExp(`no XA branch of a finished transaction left prepared: .*${gid}-01`));
+
+    await xaHandlePhase2({ gid, trans_type: 'xa', branch_id: '01', op: 'rollback' }, ex.orderDb, { barrierDb });
+    assert.deepEqual(await failing(), []);
   });
 });
