@@ -5,9 +5,10 @@ import { checkXaInvariants } from '../../check/xa-invariants';
 import { Xa } from '../../common/sdk/xa';
 import { preparedXids, xaHandlePhase2 } from '../../common/sdk/xa-branch';
 import { orderGid } from '../../order/order-request';
+import { ensureOrderSchema } from '../../order/schema';
 import { startExamplesFixture, type ExamplesFixture } from '../helpers/examples-fixture';
 import { testConfig } from '../helpers/test-env';
-import { branchStatuses, queryTrans } from '../helpers/wait';
+import { branchStatuses, queryTrans, waitForStatus } from '../helpers/wait';
 
 const barrierDb = testConfig().barrierDb;
 
@@ -138,5 +139,21 @@ describe('order example: the XA demo', () => {
 
     await xaHandlePhase2({ gid, trans_type: 'xa', branch_id: '01', op: 'rollback' }, ex.orderDb, { barrierDb });
     assert.deepEqual(await failing(), []);
+  });
+
+  it('starts (applies its schemas) while a stock branch is prepared and holds its row', async () => {
+    const orderId = `xa-held-${Date.now()}`;
+    const xa = new Xa(ex.fx.dtm, orderGid(orderId));
+    await xa.prepare();
+    await xa.callBranch(
+      { user_id: 1, order_id: orderId, amount: 1, product_id: 1, product_count: 1, coupon_id: 0 },
+      `${ex.examples.busiUrl}/xaStockDeduct`,
+    );
+    assert.deepEqual(await preparedOf(xa.gid), [`${xa.gid}-01`]);
+    // A restarted service applies its schemas before it can serve the phase 2 that releases the row.
+    await ensureOrderSchema(testConfig());
+    await xa.abort();
+    await waitForStatus(ex.fx.dtm, xa.gid, 'failed');
+    assert.deepEqual(await preparedOf(xa.gid), []);
   });
 });

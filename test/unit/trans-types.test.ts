@@ -5,8 +5,8 @@ import { transTypeNames, transTypeOf } from '../../coordinator/trans-types/regis
 
 /** Every registered type against the TransType contract, so a new type is checked the day it is added. */
 describe('transaction type registry', () => {
-  it('knows saga, msg, tcc and workflow', () => {
-    for (const name of ['saga', 'msg', 'tcc', 'workflow']) assert.ok(transTypeNames.includes(name), name);
+  it('knows saga, msg, tcc, xa and workflow', () => {
+    for (const name of ['saga', 'msg', 'tcc', 'xa', 'workflow']) assert.ok(transTypeNames.includes(name), name);
   });
 
   for (const name of transTypeNames) {
