@@ -31,10 +31,13 @@ export const tccType: TransType = {
     });
   },
 
-  async processOnce(run: TransRun, branches: BranchRecord[]): Promise<void> {
+  async processOnce(run: TransRun, storedBranches: BranchRecord[]): Promise<void> {
+    let branches = storedBranches;
     if (run.g.status === Status.prepared) {
       if (!run.isTimeout()) return;
       await run.changeStatus(Status.aborting, `Timeout after ${run.timeoutMs() / 1000} seconds`);
+      // A branch may have registered between reading the branches and leaving prepared; none can now.
+      branches = await run.findBranches();
     }
     if (run.g.status !== Status.submitted && run.g.status !== Status.aborting) return;
     const op = run.g.status === Status.submitted ? Op.confirm : Op.cancel;

@@ -36,10 +36,13 @@ export const xaType: TransType = {
     return [Op.rollback, Op.commit].map((op) => newBranch(input.gid, input.branchId, op, url ?? '', input.data, now));
   },
 
-  async processOnce(run: TransRun, branches: BranchRecord[]): Promise<void> {
+  async processOnce(run: TransRun, storedBranches: BranchRecord[]): Promise<void> {
+    let branches = storedBranches;
     if (run.g.status === Status.prepared) {
       if (!run.isTimeout()) return;
       await run.changeStatus(Status.aborting, `Timeout after ${run.timeoutMs() / 1000} seconds`);
+      // A branch may have registered between reading the branches and leaving prepared; none can now.
+      branches = await run.findBranches();
     }
     if (run.g.status !== Status.submitted && run.g.status !== Status.aborting) return;
     const op = isSubmitted(run) ? Op.commit : Op.rollback;

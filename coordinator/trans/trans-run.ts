@@ -130,6 +130,14 @@ export class TransRun {
     );
   }
 
+  /**
+   * The transaction's branches as stored now. A type whose branches register while it is prepared (tcc,
+   * xa) reads them again after leaving prepared: one may have registered after this pass read them.
+   */
+  async findBranches(): Promise<BranchRecord[]> {
+    return this.deps.store.findBranches(this.g.gid);
+  }
+
   /** Calls a URL that is not a stored branch (msg query-back), without recording anything. */
   async callUrl(target: BranchTarget): Promise<BranchAnswer> {
     const answer = await this.deps.caller.call(this.g, target, this.policy.alwaysPost);

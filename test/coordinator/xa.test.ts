@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
 import request from 'supertest';
 import { BranchFailure, Xa, xaGlobalTransaction } from '../../common';
+import { xaType } from '../../coordinator/trans-types/xa';
+import { BranchCaller } from '../../coordinator/trans/branch-call';
+import { TransRun } from '../../coordinator/trans/trans-run';
 import { startCoordinatorFixture, gidFor, type CoordinatorFixture } from '../helpers/coordinator-fixture';
-import { STORES } from '../helpers/test-env';
+import { STORES, testConfig, testLogger } from '../helpers/test-env';
 import { branchStatuses, queryTrans, waitForStatus } from '../helpers/wait';
 
 /**
@@ -98,6 +101,32 @@ for (const store of STORES) {
       assert.match(String(answer.transaction?.rollback_reason), /Timeout after 3 seconds/);
       assert.deepEqual(branchStatuses(answer), ['rollback:succeed', 'commit:prepared']);
       await assert.rejects(xa.submit(), BranchFailure);
+    });
+
+    it('rolls back a branch that registered after a timed-out pass read the branches', async function () {
+      const gid = gidFor(this.test!.title);
+      const xa = new Xa(fx.dtm, gid).withOptions({ timeoutToFail: 3 });
+      await xa.prepare();
+      const readByThePass = await fx.coordinator.store.findBranches(gid);
+      await register(xa, 'XaLate');
+      fx.clock.advance(4_000);
+      const caller = new BranchCaller(1000);
+      try {
+        const deps = { store: fx.coordinator.store, conf: testConfig(store), clock: fx.clock.now, caller };
+        const g = (await fx.coordinator.store.findGlobal(gid))!;
+        const run = new TransRun({ ...deps, log: testLogger('run') }, g, { defaultTimeoutMs: 0, alwaysPost: true });
+        await xaType.processOnce(run, readByThePass);
+        await run.flush();
+      } finally {
+        await caller.close();
+      }
+      const answer = await queryTrans(fx.dtm, gid);
+      assert.equal(answer.transaction?.status, 'failed');
+      assert.deepEqual(branchStatuses(answer), ['rollback:succeed', 'commit:prepared']);
+      assert.deepEqual(
+        callsOf(gid).map((c) => `${c.name}:${c.query.op}`),
+        ['XaLate:rollback'],
+      );
     });
 
     it('refuses to register a branch once the transaction moved on', async function () {
