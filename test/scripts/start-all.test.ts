@@ -33,6 +33,7 @@ describe('npm start (scripts/start-all.ts)', function () {
       ...testEnv,
       COORDINATOR_DB: `start_dtm_${runId}`,
       ORDER_DB: `start_order_${runId}`,
+      STOCK_DB: `start_stock_${runId}`,
       FLASH_DB: `start_flash_${runId}`,
       MALL_DB: `start_mall_${runId}`,
       COORDINATOR_PORT: String(coordinatorPort),
@@ -58,6 +59,9 @@ describe('npm start (scripts/start-all.ts)', function () {
       assert.match(run.output(), new RegExp(`curl http://localhost:${busiPort}/api/fireMall `));
       const mall = await fetch(`http://localhost:${busiPort}/api/fireMall`);
       assert.equal(((await mall.json()) as { status: string }).status, 'succeed');
+      assert.match(run.output(), new RegExp(`curl http://localhost:${busiPort}/api/fireXa `));
+      const xa = await fetch(`http://localhost:${busiPort}/api/fireXa`);
+      assert.equal(((await xa.json()) as { status: string }).status, 'succeed');
     } finally {
       run.child.kill('SIGINT');
     }
