@@ -13,6 +13,8 @@ export interface CoordinatorAppDeps {
   service: TransService;
   store: Store;
   storeKind: string;
+  /** Where the store's server is, for the health endpoint's answer when it does not answer. */
+  storeAddress: string;
   log: Logger;
 }
 
@@ -24,7 +26,7 @@ export function createCoordinatorApp(deps: CoordinatorAppDeps): Express {
   app.use(jsonBody());
   const router = express.Router();
   addTransRoutes(router, deps.service);
-  addQueryRoutes(router, deps.service, deps.store, deps.storeKind);
+  addQueryRoutes(router, deps.service, deps.store, { kind: deps.storeKind, address: deps.storeAddress });
   addTopicRoutes(router, deps.service, deps.store);
   app.use('/api/dtmsvr', router);
   app.use(notFoundHandler);
