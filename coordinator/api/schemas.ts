@@ -14,7 +14,10 @@ import { boundedString, gidSchema, Limits } from '../../common/protocol/trans-bo
 export const registerBranchSchema = z
   .object({
     gid: gidSchema,
-    trans_type: z.string().min(1, 'is required').max(Limits.transTypeLength),
+    trans_type: z
+      .string()
+      .min(1, 'is required')
+      .max(Limits.transTypeLength, `is longer than ${Limits.transTypeLength} characters`),
     branch_id: z
       .string()
       .min(1, 'is required')
