@@ -86,7 +86,10 @@ export class RedisBarrier {
   msgStepKeys(): { pattern: string; gidOf(key: string): string } {
     const tail = `-${MSG_BRANCH_ID}-${Op.msg}-${MSG_BARRIER_ID}`;
     const head = this.keyBase(false);
-    return { pattern: `${this.keyBase(true)}*${tail}`, gidOf: (key) => key.slice(head.length, key.length - tail.length) };
+    return {
+      pattern: `${this.keyBase(true)}*${tail}`,
+      gidOf: (key) => key.slice(head.length, key.length - tail.length),
+    };
   }
 
   private barrierKey(gid: string, branchId: string, op: string, barrierId: string): string {

@@ -39,6 +39,7 @@ for (const store of STORES) {
       COORDINATOR_DB: `check_dtm_${store}_${runId}`,
       ORDER_DB: `check_order_${store}_${runId}`,
       FLASH_DB: `check_flash_${store}_${runId}`,
+      MALL_DB: `check_mall_${store}_${runId}`,
       BARRIER_DB: `check_barrier_${store}_${runId}`,
       REDIS_PREFIX: `check-${store}:${runId}:`,
     };
@@ -144,7 +145,7 @@ for (const store of STORES) {
       failing('order stock + stock held by sagas = initial', 'product 1');
       failing('no transaction outlives its expected lifetime', `stuck-${runId}`);
       failing('no saga retried beyond its retry_limit', `retried-${runId}`);
-      assert.match(lineOf(broken.output, 'orders match their saga and payment'), /^PASS/);
+      assert.match(lineOf(broken.output, 'orders match their transaction and payment'), /^PASS/);
     });
   });
 }
