@@ -269,15 +269,20 @@ export class TransService {
     const running = this.passes.get(gid);
     if (running) {
       if (!wait) return;
-      await running;
-      return this.answer(await this.mustFind(gid), submitting);
+      return this.answerFromStore(gid, submitting, await running);
     }
     const pass = this.passes.start(gid, () => this.runPass(run, !wait, branches));
     if (!wait) return;
     const passError = await pass;
     // Another coordinator moved the status under this pass: what it stored is the answer.
-    if (passError instanceof IllegalTransition) return this.answer(await this.mustFind(gid), submitting);
+    if (passError instanceof IllegalTransition) return this.answerFromStore(gid, submitting, undefined);
     this.answer(run.g, submitting, passError);
+  }
+
+  /** The answer for a pass this request did not run (joined, or overtaken): from the stored status. */
+  private async answerFromStore(gid: string, submitting: boolean, passError: unknown): Promise<void> {
+    const error = passError instanceof IllegalTransition ? undefined : passError;
+    this.answer(await this.mustFind(gid), submitting, error);
   }
 
   /** One pass; resolves to the error it ended with (logged when nobody waits for it). */
