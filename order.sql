@@ -1,5 +1,8 @@
 -- Schema and seed data of the order example. Safe to run again: nothing is dropped or duplicated.
 -- By hand: mysql -h127.0.0.1 -uroot < order.sql   (the services apply it at start, into ORDER_DB)
+-- The columns a request writes into are declared with their types in order/columns.ts; the request
+-- schema is built from that declaration and test/order/columns.test.ts compares it with these tables,
+-- so change both together.
 CREATE DATABASE IF NOT EXISTS ord DEFAULT CHARACTER SET utf8mb4;
 USE ord;
 

@@ -5,7 +5,7 @@ import { preparedXids } from '../common/sdk/xa-branch';
 import type { GlobalRecord } from '../coordinator/model/records';
 import { ORDER_GID_PREFIX, orderGid } from '../order/order-request';
 import { XA_ORDER_STATUS } from '../order/xa';
-import type { CheckResult } from './check-result';
+import type { CheckResult } from './result';
 
 /** What the XA checks read. */
 export interface XaCheckSources {

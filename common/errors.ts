@@ -45,6 +45,14 @@ export class IllegalTransition extends DtmError {
   readonly code = 'ILLEGAL_TRANSITION';
 }
 
+/**
+ * The gid is taken by a transaction stored with other steps or payloads: a resubmit must repeat the
+ * stored request. 409, with `field` naming the first difference.
+ */
+export class Conflict extends DtmError {
+  readonly code = 'CONFLICT';
+}
+
 /** A 2-phase message's local step ran already for this gid (the barrier saw it); nothing was done twice. */
 export class Duplicated extends DtmError {
   readonly code = 'DUPLICATED';
@@ -55,13 +63,37 @@ export class UpstreamError extends DtmError {
   readonly code = 'UPSTREAM_ERROR';
 }
 
+/** A request body larger than the limit (after decompression). Answered with 413. */
+export class PayloadTooLarge extends DtmError {
+  readonly code = 'PAYLOAD_TOO_LARGE';
+}
+
+/** A request body in a charset or content encoding the server cannot read. Answered with 415. */
+export class UnsupportedMediaType extends DtmError {
+  readonly code = 'UNSUPPORTED_MEDIA_TYPE';
+}
+
+/** A service this one depends on (its store) does not answer now; it may once that is back. 503. */
+export class Unavailable extends DtmError {
+  readonly code = 'UNAVAILABLE';
+}
+
 /** The HTTP status for an error; anything unknown is a 500, which the coordinator retries. */
 export function httpStatusOf(err: unknown): number {
   if (err instanceof InvalidInput) return 400;
   if (err instanceof NotFound) return 404;
-  if (err instanceof BranchFailure || err instanceof IllegalTransition || err instanceof Duplicated) return 409;
+  if (
+    err instanceof BranchFailure ||
+    err instanceof IllegalTransition ||
+    err instanceof Conflict ||
+    err instanceof Duplicated
+  )
+    return 409;
+  if (err instanceof PayloadTooLarge) return 413;
+  if (err instanceof UnsupportedMediaType) return 415;
   if (err instanceof BranchOngoing) return 425;
   if (err instanceof UpstreamError) return 502;
+  if (err instanceof Unavailable) return 503;
   return 500;
 }
 

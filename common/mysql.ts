@@ -1,5 +1,6 @@
 import mysql from 'mysql2/promise';
 import type { Config } from '../conf/config';
+import { unreachable } from './unreachable';
 
 export type MysqlPool = mysql.Pool;
 export type MysqlConnection = mysql.PoolConnection;
@@ -31,16 +32,26 @@ export function createMysqlPool(
 
 /**
  * Runs a schema script (several statements) once, on a short-lived connection that allows multiple
+<<<<<<< HEAD
  * statements.
+=======
+ * statements; the pools used by requests never do. Every service applies its schema at start, so this
+ * is where an unreachable MySQL shows first.
+ * @throws Unavailable naming MySQL, its address and the variables to change when it cannot connect.
+>>>>>>> 7154c64 (Name the cause when MySQL or Redis is unreachable; report an outage and resume after it)
  */
 export async function applySqlScript(conf: Config, script: string): Promise<void> {
-  const conn = await mysql.createConnection({
-    host: conf.mysql.host,
-    port: conf.mysql.port,
-    user: conf.mysql.user,
-    password: conf.mysql.password,
-    multipleStatements: true,
-  });
+  const conn = await mysql
+    .createConnection({
+      host: conf.mysql.host,
+      port: conf.mysql.port,
+      user: conf.mysql.user,
+      password: conf.mysql.password,
+      multipleStatements: true,
+    })
+    .catch((err: unknown) => {
+      throw unreachable('mysql', conf, err);
+    });
   try {
     await conn.query(script);
   } finally {

@@ -1,5 +1,7 @@
 import { Redis } from 'ioredis';
 import type { Config } from '../conf/config';
+import type { Logger } from './log';
+import { oneLine, serviceAddress, unreachable } from './unreachable';
 
 /**
  * An ioredis client on the configured server. It does not connect lazily, so a dead Redis shows early.
@@ -16,4 +18,53 @@ export function createRedis(conf: Config, name?: string): Redis {
     enableAutoPipelining: true,
     ...(name === undefined ? {} : { connectionName: name }),
   });
+}
+
+/**
+ * Waits until `redis` answers.
+ * @throws Unavailable naming Redis, its address and the variables to change (and disconnects the client)
+ * when it does not: ioredis would only say that it reached its retry limit.
+ */
+export async function ensureConnected(redis: Redis, conf: Config): Promise<void> {
+  // ioredis reports the cause (ECONNREFUSED, …) through 'error' events, not through the failed command.
+  let cause: unknown;
+  const remember = (err: unknown) => (cause = err);
+  redis.on('error', remember);
+  try {
+    await redis.ping();
+  } catch (err) {
+    redis.disconnect();
+    throw unreachable('redis', conf, cause ?? err);
+  } finally {
+    redis.off('error', remember);
+  }
+}
+
+/**
+ * Logs an outage of a connected client once when it starts and once when Redis answers again (ioredis
+ * reconnects by itself, and would otherwise print every failed attempt).
+ */
+export function logOutages(redis: Redis, conf: Config, log: Logger): void {
+  let down = false;
+  redis.on('error', (err: unknown) => {
+    if (down) return;
+    down = true;
+    log.error(
+      { event: 'redis.unreachable', error: oneLine(err) },
+      `${unreachable('redis', conf, err).message}; reconnecting, requests that need it fail meanwhile`,
+    );
+  });
+  redis.on('ready', () => {
+    if (!down) return;
+    down = false;
+    log.info({ event: 'redis.back' }, `Redis at ${serviceAddress('redis', conf)} answers again`);
+  });
+}
+
+/** A client that answered a ping, whose outages are logged. @throws Unavailable as `ensureConnected`. */
+export async function connectRedis(conf: Config, log: Logger): Promise<Redis> {
+  const redis = createRedis(conf);
+  await ensureConnected(redis, conf);
+  logOutages(redis, conf, log);
+  return redis;
 }

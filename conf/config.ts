@@ -104,6 +104,12 @@ const SPEC = {
   },
 };
 
+/** The variables that say where MySQL and Redis are, for messages that tell what to change. */
+export const SERVICE_VARIABLES = {
+  mysql: [SPEC.mysql.host, SPEC.mysql.port, SPEC.mysql.user, SPEC.mysql.password].map((v) => v.variable),
+  redis: [SPEC.redis.host, SPEC.redis.port].map((v) => v.variable),
+} as const;
+
 type Resolved<T> = T extends EnvVar<infer S> ? z.output<S> : { readonly [K in keyof T]: Resolved<T[K]> };
 
 /** The suite's configuration, read once from the environment. */

@@ -1,6 +1,7 @@
 import express, { type Express } from 'express';
 import { accessLog } from '../common/http/access-log';
 import { errorHandler, notFoundHandler } from '../common/http/error-handler';
+import { jsonBody } from '../common/http/json-body';
 import type { Logger } from '../common/log';
 import type { Store } from './storage/store';
 import type { TransService } from './service/trans-service';
@@ -12,6 +13,8 @@ export interface CoordinatorAppDeps {
   service: TransService;
   store: Store;
   storeKind: string;
+  /** Where the store's server is, for the health endpoint's answer when it does not answer. */
+  storeAddress: string;
   log: Logger;
 }
 
@@ -20,11 +23,10 @@ export function createCoordinatorApp(deps: CoordinatorAppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.use(accessLog(deps.log));
-  // Clients of every language post JSON, some without a content type; read every body as JSON.
-  app.use(express.json({ limit: '1mb', type: () => true }));
+  app.use(jsonBody());
   const router = express.Router();
   addTransRoutes(router, deps.service);
-  addQueryRoutes(router, deps.service, deps.store, deps.storeKind);
+  addQueryRoutes(router, deps.service, deps.store, { kind: deps.storeKind, address: deps.storeAddress });
   addTopicRoutes(router, deps.service, deps.store);
   app.use('/api/dtmsvr', router);
   app.use(notFoundHandler);

@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Config } from '../conf/config';
 import type { Logger } from '../common/log';
+import { serviceAddress } from '../common/unreachable';
 import { createCoordinatorApp } from './app';
 import { startGrpcApi } from './grpc/grpc-server';
 import { Cron } from './cron/cron';
@@ -37,7 +38,7 @@ export interface StartOptions {
 /** Wires config → store → service → app → listen → cron. */
 export async function startCoordinator(conf: Config, log: Logger, options: StartOptions = {}): Promise<Coordinator> {
   const clock = options.clock ?? (() => new Date());
-  const store = await createStore(conf);
+  const store = await createStore(conf, log);
   const caller = new BranchCaller(conf.coordinator.requestTimeoutMs);
   const service = new TransService({ store, conf, clock, caller, log });
   const cron = new Cron({
@@ -49,7 +50,13 @@ export async function startCoordinator(conf: Config, log: Logger, options: Start
     leaseMs: conf.coordinator.retryIntervalMs,
     workers: conf.coordinator.cronWorkers,
   });
-  const app = createCoordinatorApp({ service, store, storeKind: conf.coordinator.store, log });
+  const app = createCoordinatorApp({
+    service,
+    store,
+    storeKind: conf.coordinator.store,
+    storeAddress: serviceAddress(conf.coordinator.store, conf),
+    log,
+  });
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(options.port ?? conf.coordinator.port, '0.0.0.0', () => resolve(s));
     s.once('error', reject);

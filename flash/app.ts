@@ -4,7 +4,7 @@ import { MysqlBarrier } from '../common/barrier/mysql-barrier';
 import { Switches } from '../common/http/switches';
 import type { Logger } from '../common/log';
 import { createMysqlPool } from '../common/mysql';
-import { createRedis } from '../common/redis';
+import { connectRedis } from '../common/redis';
 import { FlashOrders } from './orders';
 import { addFlashRoutes } from './routes';
 import { FlashSeller } from './sale';
@@ -32,7 +32,7 @@ export async function createFlashService(
 ): Promise<FlashService> {
   await ensureFlashSchema(conf);
   const pool = createMysqlPool(conf, conf.flashDb);
-  const redis = createRedis(conf);
+  const redis = await connectRedis(conf, log);
   const stock = new FlashStock(redis, conf.redis.prefix, FLASH_PRODUCT_ID);
   await stock.seed(FLASH_INITIAL_STOCK);
   const orders = new FlashOrders(pool, new MysqlBarrier(pool, conf.barrierDb));

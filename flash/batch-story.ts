@@ -21,7 +21,7 @@ export interface BatchReport {
   stock_initial: number;
   crashed_sale: SaleOutcome;
   buyers: number;
-  sales: { ordered: number; sold_out: number };
+  sales: { ordered: number; sold_out: number; pending: number };
   orders_after_sales: number;
   orders_final: number;
   stock_left: number;
@@ -64,8 +64,12 @@ export async function runBatchStory(deps: BatchDeps): Promise<BatchReport> {
 
   const outcomes = await Promise.all(Array.from({ length: BATCH_BUYERS }, (_, i) => deps.seller.sell(i + 1)));
   const ordered = outcomes.filter((o) => o.status === 'ordered').length;
+  const pending = outcomes.filter((o) => o.status === 'pending').length;
+  const soldOut = outcomes.filter((o) => o.status === 'sold_out').length;
   const salesMs = Date.now() - started;
-  step(`${BATCH_BUYERS} concurrent buyers: ${ordered} ordered, ${BATCH_BUYERS - ordered} sold out`);
+  step(
+    `${BATCH_BUYERS} concurrent buyers: ${ordered} ordered, ${soldOut} sold out${pending ? `, ${pending} pending` : ''}`,
+  );
 
   const afterSales = await waitForOrders(deps.orders, ordered, 10_000);
   const afterSalesMs = Date.now() - started;
@@ -84,7 +88,7 @@ export async function runBatchStory(deps: BatchDeps): Promise<BatchReport> {
     stock_initial: BATCH_STOCK,
     crashed_sale: crashed,
     buyers: BATCH_BUYERS,
-    sales: { ordered, sold_out: BATCH_BUYERS - ordered },
+    sales: { ordered, sold_out: soldOut, pending },
     orders_after_sales: afterSales,
     orders_final: final,
     stock_left: stockLeft,

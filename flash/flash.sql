@@ -1,5 +1,6 @@
 -- Orders of the flash-sale example. The stock lives in Redis; an order row exists once per sold unit.
--- `flash` is replaced by FLASH_DB when the service applies it.
+-- `flash` is replaced by FLASH_DB when the service applies it. user_id and product_id are declared with
+-- their types in flash/columns.ts, which validates buyers; test/order/columns.test.ts compares the two.
 CREATE DATABASE IF NOT EXISTS flash DEFAULT CHARACTER SET utf8mb4;
 USE flash;
 CREATE TABLE IF NOT EXISTS flash_order (

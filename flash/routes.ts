@@ -1,13 +1,15 @@
-import type { Router } from 'express';
+import type { Response, Router } from 'express';
 import { z } from 'zod';
 import { BranchBarrier } from '../common/barrier/barrier';
 import { route } from '../common/http/branch-result';
 import type { Switches } from '../common/http/switches';
 import { parseInput } from '../common/http/validate';
+import { intField } from '../common/sql-columns';
 import type { Logger } from '../common/log';
 import { runBatchStory } from './batch-story';
+import { FLASH_COLUMNS } from './columns';
 import type { FlashOrders } from './orders';
-import type { FlashSeller } from './sale';
+import type { FlashSeller, SaleOutcome } from './sale';
 import type { FlashStock } from './stock';
 
 export interface FlashRouteDeps {
@@ -19,26 +21,26 @@ export interface FlashRouteDeps {
   batchFinalWaitMs: number;
 }
 
-const buyerQuery = z.object({ user_id: z.coerce.number().int().nonnegative().optional() });
+const buyerQuery = z.object({ user_id: intField(FLASH_COLUMNS.user_id, 0, { coerce: true }).optional() });
 const resetQuery = z.object({ stock: z.coerce.number().int().nonnegative().max(1_000_000_000).default(100) });
-const createOrderBody = z.object({ user_id: z.number().int().nonnegative(), product_id: z.number().int().positive() });
+const createOrderBody = z.object({
+  user_id: intField(FLASH_COLUMNS.user_id, 0),
+  product_id: intField(FLASH_COLUMNS.product_id, 1),
+});
 
 /** The flash-sale endpoints: the three public sales, the status, and the two endpoints the coordinator calls. */
 export function addFlashRoutes(router: Router, deps: FlashRouteDeps): void {
   const buyer = (query: unknown) =>
     parseInput(buyerQuery, query, 'public', 'query').user_id ?? Math.floor(Math.random() * 1e6);
 
-  const sell = route(async (req) => ({
-    ...(await deps.seller.sell(buyer(req.query))),
-    stock_left: await deps.stock.left(),
-  }));
+  // A pending outcome is answered 202 Accepted: taken in, not decided yet.
+  const answer = async (res: Response, outcome: SaleOutcome) =>
+    res.status(outcome.status === 'pending' ? 202 : 200).json({ ...outcome, stock_left: await deps.stock.left() });
+  const sell = route(async (req, res) => answer(res, await deps.seller.sell(buyer(req.query))));
   router.get('/api/busi/flashSales', sell);
   router.post('/api/busi/flashSales', sell);
 
-  const crash = route(async (req) => ({
-    ...(await deps.seller.sellAndCrash(buyer(req.query))),
-    stock_left: await deps.stock.left(),
-  }));
+  const crash = route(async (req, res) => answer(res, await deps.seller.sellAndCrash(buyer(req.query))));
   router.get('/api/busi/flashSales-crash', crash);
   router.post('/api/busi/flashSales-crash', crash);
 

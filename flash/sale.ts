@@ -1,14 +1,19 @@
 import { randomBytes } from 'node:crypto';
 import { BranchBarrier } from '../common/barrier/barrier';
-import { BranchFailure } from '../common/errors';
+import { BranchFailure, UpstreamError } from '../common/errors';
 import { Msg } from '../common/sdk/msg';
 import type { FlashStock } from './stock';
 
-/** What one sale attempt ended as. */
+/**
+ * What one sale attempt ended as. `pending`: the coordinator could not be reached (or answered badly)
+ * after the message may have been stored, so only the coordinator knows the outcome: the message's
+ * query-back decides it, and the gid looks it up.
+ */
 export type SaleOutcome =
   | { status: 'ordered'; gid: string }
   | { status: 'sold_out'; gid: string }
-  | { status: 'crashed_after_deduction'; gid: string };
+  | { status: 'crashed_after_deduction'; gid: string }
+  | { status: 'pending'; gid: string; message: string };
 
 export interface SellerDeps {
   dtm: string;
@@ -45,7 +50,11 @@ export class FlashSeller {
     return `${this.deps.busiUrl()}/redisQueryPrepared`;
   }
 
-  /** prepare → take one unit → submit. Sold out aborts the message: nothing is ever delivered. */
+  /**
+   * prepare → take one unit → submit. Sold out aborts the message: nothing is ever delivered. When the
+   * coordinator cannot be reached, the answer is `pending` with the gid, never an error without it: a
+   * unit may have been taken, and the coordinator then creates the order after its query-back.
+   */
   async sell(userId: number): Promise<SaleOutcome> {
     const msg = this.message(userId);
     try {
@@ -56,8 +65,17 @@ export class FlashSeller {
       return { status: 'ordered', gid: msg.gid };
     } catch (err) {
       if (err instanceof BranchFailure) return { status: 'sold_out', gid: msg.gid };
+      if (err instanceof UpstreamError) return this.pending(msg.gid, err);
       throw err;
     }
+  }
+
+  private pending(gid: string, err: UpstreamError): SaleOutcome {
+    return {
+      status: 'pending',
+      gid,
+      message: `the coordinator could not be reached (${err.message.slice(0, 200)}); the outcome is pending: GET ${this.deps.dtm}/query?gid=${gid} tells it (no transaction there: nothing was sold)`,
+    };
   }
 
   /**
@@ -67,7 +85,12 @@ export class FlashSeller {
    */
   async sellAndCrash(userId: number): Promise<SaleOutcome> {
     const msg = this.message(userId, CRASH_TIMEOUT_SECONDS);
-    await msg.prepare(this.queryPrepared);
+    try {
+      await msg.prepare(this.queryPrepared);
+    } catch (err) {
+      if (err instanceof UpstreamError) return this.pending(msg.gid, err);
+      throw err;
+    }
     try {
       await this.deps.stock.takeOne(BranchBarrier.forMsg(msg.gid));
     } catch (err) {

@@ -15,6 +15,7 @@ const BARRIER_EXPIRE_SECONDS = 24 * 3600;
 export class FlashStock {
   readonly barrier: RedisBarrier;
   readonly key: string;
+  private readonly initialKey: string;
 
   constructor(
     private readonly redis: Redis,
@@ -23,6 +24,7 @@ export class FlashStock {
   ) {
     this.barrier = new RedisBarrier(redis, { prefix, hashTag: FLASH_HASH_TAG, expireSeconds: BARRIER_EXPIRE_SECONDS });
     this.key = this.barrier.amountKey(`stock:${productId}`);
+    this.initialKey = this.barrier.amountKey(`stock:${productId}:initial`);
   }
 
   /**
@@ -37,12 +39,31 @@ export class FlashStock {
     return Number((await this.redis.get(this.key)) ?? 0);
   }
 
-  /** Puts `units` on sale unless a stock is set already (a restart keeps what is left). */
-  async seed(units: number): Promise<void> {
-    await this.redis.set(this.key, units, 'NX');
+  /**
+   * The units put on sale by the last seed or reset, which the checker balances against the stock left
+   * and the orders; undefined when not recorded.
+   */
+  async initial(): Promise<number | undefined> {
+    const units = await this.redis.get(this.initialKey);
+    return units === null ? undefined : Number(units);
   }
 
+  /** Puts `units` on sale unless a stock is set already (a restart keeps what is left). */
+  async seed(units: number): Promise<void> {
+    await this.redis.msetnx(this.key, units, this.initialKey, units);
+  }
+
+  /**
+   * Starts a new sale of `units`: the stock and its record, and no trace of earlier sales (their barrier
+   * keys), whose orders the caller deletes.
+   */
   async reset(units: number): Promise<void> {
-    await this.redis.set(this.key, units);
+    let cursor = '0';
+    do {
+      const [next, keys] = await this.redis.scan(cursor, 'MATCH', this.barrier.keyPattern(), 'COUNT', 500);
+      if (keys.length > 0) await this.redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+    await this.redis.mset(this.key, units, this.initialKey, units);
   }
 }

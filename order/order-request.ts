@@ -1,15 +1,21 @@
 import { z } from 'zod';
+import { decimalField, intField, varcharField } from '../common/sql-columns';
+import { ORDER_COLUMNS as C } from './columns';
 
-/** The body of submitOrder and of every order branch: DTM's example fields, checked. */
+/** An order asks for at most this many units at once (a business rule, far inside the column range). */
+export const MAX_PRODUCT_COUNT = 1_000_000;
+
+/**
+ * The body of submitOrder and of every order branch: DTM's example fields, checked against the columns
+ * they are written to (columns.ts), so no accepted order can fail in SQL.
+ */
 export const orderRequestSchema = z.object({
-  user_id: z.number({ message: 'must be a number' }).int().positive(),
-  order_id: z
-    .string({ message: 'must be a string' })
-    .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, _ or -'),
-  amount: z.number({ message: 'must be a number' }).positive().max(1e9),
-  product_id: z.number({ message: 'must be a number' }).int().positive(),
-  product_count: z.number({ message: 'must be a number' }).int().positive().max(1_000_000),
-  coupon_id: z.number({ message: 'must be a number' }).int().nonnegative().default(0),
+  user_id: intField(C.user_id, 1),
+  order_id: varcharField(C.order_id, /^[A-Za-z0-9_-]+$/, 'letters, digits, _ or -'),
+  amount: decimalField(C.amount),
+  product_id: intField(C.product_id, 1),
+  product_count: intField(C.product_count, 1, { max: MAX_PRODUCT_COUNT }),
+  coupon_id: intField(C.coupon_id, 0).default(0),
 });
 export type OrderRequest = z.infer<typeof orderRequestSchema>;
 

@@ -1,10 +1,13 @@
 import { loadConfig } from '../conf/config';
 import { createMysqlPool } from '../common/mysql';
-import { createRedis } from '../common/redis';
+import { createRedis, ensureConnected } from '../common/redis';
 import { checkInvariants, formatReport } from '../check/invariants';
 import { createStore } from '../coordinator/storage/create-store';
 
-/** `npm run check`: verifies the invariants on the configured databases and prints a pass/fail table. */
+/**
+ * `npm run check`: verifies the invariants on the configured databases and prints a pass/fail table.
+ * It reads the coordinator's store that COORDINATOR_STORE names, as the coordinator does.
+ */
 async function main(): Promise<void> {
   const conf = loadConfig();
   const store = await createStore(conf);
@@ -14,6 +17,7 @@ async function main(): Promise<void> {
   const mallDb = createMysqlPool(conf, conf.mallDb, 2);
   const redis = createRedis(conf);
   try {
+    await ensureConnected(redis, conf);
     const results = await checkInvariants({
       conf,
       store,
@@ -27,7 +31,8 @@ async function main(): Promise<void> {
     console.log(formatReport(results));
     process.exitCode = results.every((r) => r.ok) ? 0 : 1;
   } finally {
-    await Promise.all([store.close(), orderDb.end(), stockDb.end(), flashDb.end(), mallDb.end(), redis.quit()]);
+    await Promise.all([store.close(), orderDb.end(), stockDb.end(), flashDb.end(), mallDb.end()]);
+    redis.disconnect();
   }
 }
 

@@ -1,6 +1,7 @@
 import mysql from 'mysql2/promise';
 import { Redis } from 'ioredis';
 import type { Config } from '../conf/config';
+import { serviceAddress } from '../common/unreachable';
 
 /** A dependency that did not answer, with where it was looked for and how to start it. */
 export interface Unreachable {
@@ -25,7 +26,7 @@ export async function checkServices(conf: Config): Promise<Unreachable[]> {
   } catch (err) {
     problems.push({
       what: 'MySQL (MariaDB)',
-      where: `${conf.mysql.user}@${conf.mysql.host}:${conf.mysql.port} (MYSQL_HOST, MYSQL_PORT, MYSQL_USER, MYSQL_PASSWORD)`,
+      where: serviceAddress('mysql', conf),
       error: err instanceof Error ? err.message : String(err),
       howToStart:
         'start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd   (install: apt-get install mariadb-server)',
@@ -49,7 +50,7 @@ export async function checkServices(conf: Config): Promise<Unreachable[]> {
     const reason = cause ?? err;
     problems.push({
       what: 'Redis',
-      where: `${conf.redis.host}:${conf.redis.port} (REDIS_HOST, REDIS_PORT)`,
+      where: serviceAddress('redis', conf),
       error: reason instanceof Error ? reason.message : String(reason),
       howToStart:
         'redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no   (install: apt-get install redis-server)',

@@ -77,7 +77,28 @@ export class RedisBarrier {
     return this.barrierKey(gid, MSG_BRANCH_ID, Op.msg, MSG_BARRIER_ID);
   }
 
+  /** A SCAN pattern matching every key of this barrier. */
+  keyPattern(): string {
+    return `${this.keyBase(true)}*`;
+  }
+
+  /** The SCAN pattern of every msg local-step key, and how to read the gid back from a key it found. */
+  msgStepKeys(): { pattern: string; gidOf(key: string): string } {
+    const tail = `-${MSG_BRANCH_ID}-${Op.msg}-${MSG_BARRIER_ID}`;
+    const head = this.keyBase(false);
+    return {
+      pattern: `${this.keyBase(true)}*${tail}`,
+      gidOf: (key) => key.slice(head.length, key.length - tail.length),
+    };
+  }
+
   private barrierKey(gid: string, branchId: string, op: string, barrierId: string): string {
-    return `${this.options.prefix}{${this.options.hashTag}}:barrier:${gid}-${branchId}-${op}-${barrierId}`;
+    return `${this.keyBase(false)}${gid}-${branchId}-${op}-${barrierId}`;
+  }
+
+  /** What every barrier key starts with; `forPattern` escapes what SCAN's glob would read as wildcards. */
+  private keyBase(forPattern: boolean): string {
+    const base = `${this.options.prefix}{${this.options.hashTag}}:barrier:`;
+    return forPattern ? base.replace(/[*?[\]\\]/g, '\\$&') : base;
   }
 }

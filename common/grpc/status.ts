@@ -2,6 +2,7 @@ import { Metadata, status, type ServiceError, type StatusObject } from '@grpc/gr
 import {
   BranchFailure,
   BranchOngoing,
+  Conflict,
   DtmError,
   Duplicated,
   IllegalTransition,
@@ -21,7 +22,12 @@ import { DtmResult, Outcome, type OutcomeWord } from '../protocol/vocabulary';
 export function grpcStatusOf(err: unknown): status {
   if (err instanceof InvalidInput) return status.INVALID_ARGUMENT;
   if (err instanceof NotFound) return status.NOT_FOUND;
-  if (err instanceof BranchFailure || err instanceof IllegalTransition || err instanceof Duplicated) {
+  if (
+    err instanceof BranchFailure ||
+    err instanceof IllegalTransition ||
+    err instanceof Conflict ||
+    err instanceof Duplicated
+  ) {
     return status.ABORTED;
   }
   if (err instanceof BranchOngoing) return status.FAILED_PRECONDITION;

@@ -1,13 +1,20 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import { DtmError, errorBody, httpStatusOf, InvalidInput, NotFound } from '../errors';
+import {
+  DtmError,
+  errorBody,
+  httpStatusOf,
+  InvalidInput,
+  NotFound,
+  PayloadTooLarge,
+  UnsupportedMediaType,
+} from '../errors';
 import type { Logger } from '../log';
+import { Limits } from '../protocol/trans-body';
 
 /** The last middleware of every app: one error becomes one status and one JSON body. */
 export function errorHandler(log: Logger): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
-    const normalized = isBodyParserError(err)
-      ? new InvalidInput(`request body is not valid JSON: ${err.message}`, { field: 'body' })
-      : err;
+    const normalized = fromBodyReader(err) ?? err;
     const status = httpStatusOf(normalized);
     if (status >= 500) log.error({ err: normalized, method: req.method, url: req.originalUrl }, 'request failed');
     else if (!(normalized instanceof DtmError) || status === 400)
@@ -22,10 +29,23 @@ export const notFoundHandler: RequestHandler = (req, _res, next) => {
   next(new NotFound(`no route for ${req.method} ${req.path}`));
 };
 
-function isBodyParserError(err: unknown): err is Error & { type: string } {
-  return (
-    err instanceof Error &&
-    typeof (err as { type?: unknown }).type === 'string' &&
-    (err as { status?: unknown }).status === 400
-  );
+/**
+ * The typed error for what the body reader (and the router) refuse before a handler runs. They mark
+ * their errors with a 4xx `status`: 413 for a body over the limit, 415 for a charset or content
+ * encoding it cannot read, 400 for anything it cannot parse, corrupt gzip included.
+ */
+function fromBodyReader(err: unknown): DtmError | undefined {
+  if (!(err instanceof Error) || err instanceof DtmError) return undefined;
+  const status = (err as { status?: unknown }).status;
+  if (typeof status !== 'number' || status < 400 || status >= 500) return undefined;
+  if (status === 413) {
+    return new PayloadTooLarge(`request body is larger than ${Limits.bodyBytes} bytes`, { field: 'body', cause: err });
+  }
+  if (status === 415) {
+    return new UnsupportedMediaType(`${err.message}; send JSON in UTF-8, plain or gzip/deflate/br`, {
+      field: 'body',
+      cause: err,
+    });
+  }
+  return new InvalidInput(`request body cannot be read: ${err.message}`, { field: 'body', cause: err });
 }

@@ -16,6 +16,12 @@ export function formatPath(path: readonly PropertyKey[]): string {
   }, '');
 }
 
+/** A bad key of a record (a header name) says what is wrong with it, not only that it is bad. */
+function messageOf(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'invalid_key' && issue.issues[0]) return issue.issues[0].message;
+  return issue.message;
+}
+
 /**
  * Validates `value` against `schema`.
  * @throws InvalidInput (role `public`) or BranchFailure (role `branch`) naming the first bad field.
@@ -30,6 +36,6 @@ export function parseInput<S extends z.ZodType>(
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
   const field = formatPath(issue?.path ?? []) || what;
-  const message = `${what} field '${field}': ${issue?.message ?? 'invalid'}`;
+  const message = `${what} field '${field}': ${issue ? messageOf(issue) : 'invalid'}`;
   throw role === 'public' ? new InvalidInput(message, { field }) : new BranchFailure(message, { field });
 }

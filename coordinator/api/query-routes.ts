@@ -1,6 +1,8 @@
 import type { Router } from 'express';
+import { Unavailable } from '../../common/errors';
 import { route } from '../../common/http/branch-result';
 import { parseInput } from '../../common/http/validate';
+import { oneLine } from '../../common/unreachable';
 import type { Store } from '../storage/store';
 import type { TransService } from '../service/trans-service';
 import { gidOnlySchema, listQuerySchema } from './schemas';
@@ -9,8 +11,29 @@ import { branchToWire, globalToWire } from './wire';
 /** The version this coordinator reports; it speaks the DTM 1.x HTTP protocol. */
 export const COORDINATOR_VERSION = 'dtm-ts-0.1.0';
 
+/** The health endpoint answers 503 when the store has not answered within this long. */
+const HEALTH_WAIT_MS = 2000;
+
+/** Reads one key of the store, within HEALTH_WAIT_MS. @throws whatever the store threw, or on the time-out. */
+async function probe(store: Store): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${HEALTH_WAIT_MS} ms`)), HEALTH_WAIT_MS);
+  });
+  try {
+    await Promise.race([store.findGlobal('health-check'), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** query, all, health and version: the read-only routes. */
-export function addQueryRoutes(router: Router, service: TransService, store: Store, storeKind: string): void {
+export function addQueryRoutes(
+  router: Router,
+  service: TransService,
+  store: Store,
+  storeInfo: { kind: string; address: string },
+): void {
   router.get(
     '/query',
     route(async (req) => {
@@ -33,8 +56,15 @@ export function addQueryRoutes(router: Router, service: TransService, store: Sto
   router.get(
     '/health',
     route(async () => {
-      await store.findGlobal('health-check');
-      return { status: 'ok', store: storeKind };
+      try {
+        await probe(store);
+      } catch (err) {
+        throw new Unavailable(
+          `the ${storeInfo.kind} store at ${storeInfo.address} does not answer (${oneLine(err)}); transactions resume once it is back`,
+          { cause: err },
+        );
+      }
+      return { status: 'ok', store: storeInfo.kind };
     }),
   );
   router.get(

@@ -1,9 +1,10 @@
 import { z } from 'zod';
-import { gidSchema } from '../../common/protocol/trans-body';
+import { boundedString, gidSchema, Limits } from '../../common/protocol/trans-body';
 
 /**
  * Request shapes of the coordinator API besides the transaction body (common/protocol/trans-body.ts),
- * with the protocol's field names. Unknown fields are ignored, as DTM ignores them.
+ * with the protocol's field names. Unknown fields are ignored, as DTM ignores them. Every bound comes
+ * from `Limits`.
  */
 
 /**
@@ -13,8 +14,14 @@ import { gidSchema } from '../../common/protocol/trans-body';
 export const registerBranchSchema = z
   .object({
     gid: gidSchema,
-    trans_type: z.string().min(1, 'is required'),
-    branch_id: z.string().min(1, 'is required').max(128, 'is longer than 128 characters'),
+    trans_type: z
+      .string()
+      .min(1, 'is required')
+      .max(Limits.transTypeLength, `is longer than ${Limits.transTypeLength} characters`),
+    branch_id: z
+      .string()
+      .min(1, 'is required')
+      .max(Limits.branchIdLength, `is longer than ${Limits.branchIdLength} characters`),
     data: z.string().optional(),
   })
   .catchall(z.unknown());
@@ -23,6 +30,29 @@ export const registerBranchSchema = z
 export const gidOnlySchema = z.object({ gid: gidSchema });
 
 export const listQuerySchema = z.object({
-  position: z.string().regex(/^\d*$/, 'must be the next_position of a previous page').optional(),
-  limit: z.coerce.number().int().min(1).max(1000).optional(),
+  position: z
+    .string()
+    .regex(/^\d*$/, 'must be the next_position of a previous page')
+    .refine((p) => p === '' || Number(p) <= Limits.pagePosition, `must be at most ${Limits.pagePosition}`)
+    .optional(),
+  limit: z.coerce
+    .number({ message: 'must be a number' })
+    .int('must be a whole number')
+    .min(1, 'must be at least 1')
+    .max(Limits.pageLimit, `must be at most ${Limits.pageLimit}`)
+    .optional(),
+});
+
+/** subscribe and unsubscribe. */
+export const subscribeQuerySchema = z.object({
+  topic: boundedString(Limits.topicLength).default(''),
+  url: boundedString(Limits.urlLength).default(''),
+  remark: boundedString(Limits.remarkLength).default(''),
+});
+
+export const kvScanQuerySchema = listQuerySchema.extend({ cat: boundedString(Limits.kvCatLength).default('') });
+
+export const kvQuerySchema = z.object({
+  cat: boundedString(Limits.kvCatLength).default(''),
+  key: boundedString(Limits.kvKeyLength).default(''),
 });

@@ -1,19 +1,10 @@
 import type { Router } from 'express';
-import { z } from 'zod';
 import { route } from '../../common/http/branch-result';
 import { parseInput } from '../../common/http/validate';
 import type { KvRecord } from '../model/records';
 import type { TransService } from '../service/trans-service';
 import type { Store } from '../storage/store';
-import { listQuerySchema } from './schemas';
-
-const subscribeQuery = z.object({
-  topic: z.string().default(''),
-  url: z.string().default(''),
-  remark: z.string().max(256).default(''),
-});
-const kvScanQuery = listQuerySchema.extend({ cat: z.string().max(45).default('') });
-const kvQuery = z.object({ cat: z.string().max(45).default(''), key: z.string().max(128).default('') });
+import { kvQuerySchema, kvScanQuerySchema, subscribeQuerySchema } from './schemas';
 
 /** A key-value entry as DTM prints it (its model's id has no JSON name, so the key is `ID`). */
 function kvToWire(e: KvRecord): Record<string, unknown> {
@@ -33,14 +24,14 @@ export function addTopicRoutes(router: Router, service: TransService, store: Sto
   router.get(
     '/subscribe',
     route(async (req) => {
-      const q = parseInput(subscribeQuery, req.query, 'public', 'query');
+      const q = parseInput(subscribeQuerySchema, req.query, 'public', 'query');
       await service.topics.subscribe(q.topic, q.url, q.remark);
     }),
   );
   router.get(
     '/unsubscribe',
     route(async (req) => {
-      const q = parseInput(subscribeQuery, req.query, 'public', 'query');
+      const q = parseInput(subscribeQuerySchema, req.query, 'public', 'query');
       await service.topics.unsubscribe(q.topic, q.url);
     }),
   );
@@ -51,7 +42,7 @@ export function addTopicRoutes(router: Router, service: TransService, store: Sto
   router.get(
     '/scanKV',
     route(async (req) => {
-      const q = parseInput(kvScanQuery, req.query, 'public', 'query');
+      const q = parseInput(kvScanQuerySchema, req.query, 'public', 'query');
       const page = await store.kvScan(q.cat, q.position ?? '', q.limit ?? 100);
       return { kv: page.entries.map(kvToWire), next_position: page.nextPosition };
     }),
@@ -59,7 +50,7 @@ export function addTopicRoutes(router: Router, service: TransService, store: Sto
   router.get(
     '/queryKV',
     route(async (req) => {
-      const q = parseInput(kvQuery, req.query, 'public', 'query');
+      const q = parseInput(kvQuerySchema, req.query, 'public', 'query');
       const entry = await store.kvGet(q.cat, q.key);
       return { kv: entry ? [kvToWire(entry)] : [] };
     }),

@@ -32,6 +32,9 @@ export class Cron {
   /** Progress since the last summary line, so a long recovery shows how it advances. */
   private processed = 0;
   private lastSummary = Date.now();
+  /** Failed passes in a row, and the last error, so an outage is logged once (see passFailed). */
+  private failedPasses = 0;
+  private lastFailure = '';
 
   constructor(private readonly deps: CronDeps) {}
 
@@ -90,11 +93,38 @@ export class Cron {
       let gid: string | undefined;
       try {
         gid = await this.runOnce();
+        this.passSucceeded();
       } catch (err) {
-        this.deps.log.error({ event: 'cron.error', err }, 'cron pass failed; trying again after the interval');
+        this.passFailed(err);
       }
       if (gid === undefined && this.running) await this.sleep(this.deps.intervalMs * (0.75 + Math.random() * 0.5));
     }
+  }
+
+  /**
+   * A failing pass (the store is down, say) is logged at error level when its error is new, and at debug
+   * level while it repeats, so an outage is one line and not one per worker per interval.
+   */
+  private passFailed(err: unknown): void {
+    this.failedPasses += 1;
+    const message = err instanceof Error ? err.message : String(err);
+    const repeated = message === this.lastFailure;
+    this.lastFailure = message;
+    this.deps.log[repeated ? 'debug' : 'error'](
+      { event: 'cron.error', err, failedPasses: this.failedPasses },
+      'cron pass failed; the loops keep trying every interval',
+    );
+  }
+
+  /** The line that ends an outage: the loops work again. */
+  private passSucceeded(): void {
+    if (this.failedPasses === 0) return;
+    this.deps.log.info(
+      { event: 'cron.resumed', failedPasses: this.failedPasses },
+      `cron passes work again after ${this.failedPasses} failed`,
+    );
+    this.failedPasses = 0;
+    this.lastFailure = '';
   }
 
   private sleep(ms: number): Promise<void> {

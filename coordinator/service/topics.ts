@@ -1,4 +1,5 @@
 import { IllegalTransition, InvalidInput, NotFound } from '../../common/errors';
+import { Limits } from '../../common/protocol/trans-body';
 import { TOPIC_PREFIX } from '../../common/protocol/vocabulary';
 import type { Store } from '../storage/store';
 import { requireUrlValue } from '../trans-types/steps';
@@ -17,7 +18,9 @@ const CAS_ATTEMPTS = 5;
 
 function requireTopic(topic: string): void {
   if (topic === '') throw new InvalidInput('topic is required', { field: 'topic' });
-  if (topic.length > 128) throw new InvalidInput('topic is longer than 128 characters', { field: 'topic' });
+  if (topic.length > Limits.topicLength) {
+    throw new InvalidInput(`topic is longer than ${Limits.topicLength} characters`, { field: 'topic' });
+  }
 }
 
 /**
@@ -79,6 +82,12 @@ export class Topics {
       const entry = await this.store.kvGet(TOPICS_CAT, topic);
       if (!entry && !create) throw new NotFound(`no topic ${topic}`, { field: 'topic' });
       const next = JSON.stringify(change(entry ? parseSubscribers(entry.v) : []));
+      if (Buffer.byteLength(next, 'utf8') > Limits.topicValueBytes) {
+        throw new InvalidInput(
+          `topic ${topic} cannot take another subscriber: its list would exceed ${Limits.topicValueBytes} bytes`,
+          { field: 'url' },
+        );
+      }
       if (await this.store.kvPut(TOPICS_CAT, topic, next, entry?.version ?? 0)) return;
     }
     throw new IllegalTransition(`topic ${topic} is being changed by others; try again`, { field: 'topic' });

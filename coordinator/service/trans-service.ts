@@ -1,8 +1,9 @@
-import { BranchFailure, BranchOngoing, IllegalTransition, InvalidInput, NotFound } from '../../common/errors';
+import { BranchFailure, BranchOngoing, Conflict, IllegalTransition, InvalidInput, NotFound } from '../../common/errors';
 import { isFinished, Status, type GlobalStatus } from '../../common/protocol/vocabulary';
 import type { BranchRecord, GlobalRecord, WireOptions } from '../model/records';
 import { UniqueConflict } from '../storage/store';
 import { transTypeOf } from '../trans-types/registry';
+import { stepsConflict } from '../trans-types/steps';
 import type {
   NewTransInput,
   RegisterInput,
@@ -13,6 +14,7 @@ import type {
 import { firstIntervalMs } from '../trans/backoff';
 import { transLogs } from '../trans/logs';
 import { TransRun, type RunDeps } from '../trans/trans-run';
+import { PassRegistry } from './pass-registry';
 import { Topics } from './topics';
 
 /** A prepare / submit / abort request after validation: the transaction, its options and headers. */
@@ -38,10 +40,12 @@ function takeSubmitTimeFields(record: GlobalRecord, req: TransRequest, now: Date
   }
 }
 
-/** @throws IllegalTransition when the stored gid belongs to a transaction of another type. */
+/** @throws IllegalTransition naming trans_type when the stored gid belongs to a transaction of another type. */
 function assertSameType(record: GlobalRecord, req: TransRequest): void {
   if (record.transType !== req.transType) {
-    throw new IllegalTransition(`gid ${req.gid} belongs to a ${record.transType} transaction, not ${req.transType}`);
+    throw new IllegalTransition(`gid ${req.gid} belongs to a ${record.transType} transaction, not ${req.transType}`, {
+      field: 'trans_type',
+    });
   }
 }
 
@@ -53,11 +57,11 @@ export interface RegisterBranchRequest extends RegisterInput {
 /**
  * The coordinator's operations, independent of HTTP: what each endpoint does to the store and when
  * processing starts. Processing either runs inside the request (wait_result) or in the background;
- * background runs are tracked so `drain` can wait for them at shutdown. Whatever differs per type comes
- * from the type's `TransType` members.
+ * every pass is registered by gid, so a repeated request joins it and `drain` can wait for it at
+ * shutdown. Whatever differs per type comes from the type's `TransType` members.
  */
 export class TransService {
-  private readonly inFlight = new Set<Promise<void>>();
+  private readonly passes = new PassRegistry();
   readonly topics: Topics;
 
   constructor(private readonly deps: RunDeps) {
@@ -68,7 +72,9 @@ export class TransService {
   async prepare(req: TransRequest): Promise<void> {
     await this.validate(req, 'prepare');
     const { record, created } = await this.saveNew(req, Status.prepared);
-    if (!created && record.status !== Status.prepared) {
+    if (created) return;
+    await this.requireSameRequest(record, req);
+    if (record.status !== Status.prepared) {
       throw new IllegalTransition(`transaction ${req.gid} is '${record.status}' and cannot be prepared again`);
     }
   }
@@ -88,31 +94,60 @@ export class TransService {
   /**
    * Stores (or moves a prepared one to) submitted and processes it. A repeated submit of a submitted or
    * succeeded transaction succeeds without doing anything twice; of a failed one it answers FAILURE.
-   * A type whose client reports the end (workflow) has that end recorded instead.
+   * A type whose client reports the end (workflow) has that end recorded instead. One whose steps or
+   * payloads differ from the stored request is refused with 409 CONFLICT.
    */
   async submit(req: TransRequest): Promise<void> {
     await this.validate(req, 'submit');
     const reported = transTypeOf(req.transType).outcomeAtSubmit?.(req);
     if (reported) return this.recordOutcome(req, reported);
     const { record, created, branches } = await this.saveNew(req, Status.submitted);
-    const run = this.runOf(record);
-    if (!created) {
-      assertSameType(record, req);
-      if (record.status === Status.succeed) return;
-      if (record.status === Status.failed || record.status === Status.aborting) {
-        throw new BranchFailure(
-          `transaction ${req.gid} is '${record.status}' and cannot be submitted${record.rollbackReason ? `: ${record.rollbackReason}` : ''}`,
-        );
-      }
-      // Already submitted: whoever submitted it first (or the cron loop) is driving it; only a caller
-      // that waits for the result runs a pass of its own, which the status guard keeps consistent.
-      if (record.status === Status.submitted && req.options.wait_result !== true) return;
-      if (record.status === Status.prepared) {
-        takeSubmitTimeFields(record, req, this.deps.clock());
-        await run.changeStatus(Status.submitted);
-      }
+    const wait = req.options.wait_result === true;
+    if (created) return this.process(this.runOf(record), wait, true, branches);
+    await this.requireSameRequest(record, req);
+    await this.resubmit(record, req, wait);
+  }
+
+  /** A submit of a gid that exists: idempotent for the request that created it. */
+  private async resubmit(record: GlobalRecord, req: TransRequest, wait: boolean): Promise<void> {
+    if (record.status === Status.succeed) return;
+    if (record.status === Status.failed || record.status === Status.aborting) {
+      throw new BranchFailure(
+        `transaction ${req.gid} is '${record.status}' and cannot be submitted${record.rollbackReason ? `: ${record.rollbackReason}` : ''}`,
+      );
     }
-    await this.process(run, req.options.wait_result === true, true, created ? branches : undefined);
+    const run = this.runOf(record);
+    if (record.status === Status.prepared) {
+      takeSubmitTimeFields(record, req, this.deps.clock());
+      try {
+        await run.changeStatus(Status.submitted);
+      } catch (err) {
+        if (!(err instanceof IllegalTransition)) throw err;
+        // The same submit, sent again, moved it first: go on from what that one stored.
+        return this.resubmit(await this.mustFind(req.gid), req, wait);
+      }
+    } else if (!wait) {
+      // Already submitted: whoever submitted it first (or the cron loop) is driving it; only a caller
+      // that waits for the result joins in.
+      return;
+    }
+    await this.process(run, wait, true);
+  }
+
+  /**
+   * @throws IllegalTransition when the gid belongs to a transaction of another type; Conflict when (for
+   * a type whose branches come from its steps) it was stored with other steps or payloads.
+   */
+  private async requireSameRequest(record: GlobalRecord, req: TransRequest): Promise<void> {
+    assertSameType(record, req);
+    if (transTypeOf(req.transType).registerBranch) return;
+    const field = stepsConflict(req, await this.deps.store.findBranches(req.gid));
+    if (field !== undefined) {
+      throw new Conflict(
+        `gid ${req.gid} is stored with other ${field}; a repeated request must be the same request (use a new gid for a new transaction)`,
+        { field },
+      );
+    }
   }
 
   /**
@@ -195,15 +230,17 @@ export class TransService {
    * updated before they surfaced.
    */
   async processLeased(g: GlobalRecord): Promise<void> {
+    // A request of this process is moving it already; that pass writes the next schedule.
+    if (this.passes.get(g.gid)) return;
     transLogs.cronPicked(this.deps.log, g);
     await this.process(this.runOf(g), true, false).catch((err: unknown) =>
       transLogs.processFailed(this.deps.log, g, err),
     );
   }
 
-  /** Waits for background processing to settle (shutdown and tests). */
+  /** Waits for every pass of this process to settle (shutdown and tests). */
   async drain(): Promise<void> {
-    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+    await this.passes.drain();
   }
 
   /** Looks up the subscribers of the topics the steps name, then lets the type check the request. */
@@ -222,39 +259,57 @@ export class TransService {
 
   /**
    * Runs one pass of the type processor, in the request (`wait`) or in the background. `branches` may be
-   * given when they were just created; otherwise they are read from the store. A waiting submit answers
-   * the outcome: success, FAILURE once the transaction is rolling back or failed (with the rollback
-   * reason), ONGOING while it is still moving forward.
+   * given when they were just created; otherwise they are read from the store. When a pass for the same
+   * gid is running in this process already, a waiting caller waits for it instead of starting another.
+   * A waiting submit answers the outcome: success, FAILURE once the transaction is rolling back or failed
+   * (with the rollback reason), ONGOING while it is still moving forward.
    */
   private async process(run: TransRun, wait: boolean, submitting: boolean, branches?: BranchRecord[]): Promise<void> {
-    const type = transTypeOf(run.g.transType);
-    const pass = async () => {
+    const gid = run.g.gid;
+    const running = this.passes.get(gid);
+    if (running) {
+      if (!wait) return;
+      return this.answerFromStore(gid, submitting, await running);
+    }
+    const pass = this.passes.start(gid, () => this.runPass(run, !wait, branches));
+    if (!wait) return;
+    const passError = await pass;
+    // Another coordinator moved the status under this pass: what it stored is the answer.
+    if (passError instanceof IllegalTransition) return this.answerFromStore(gid, submitting, undefined);
+    this.answer(run.g, submitting, passError);
+  }
+
+  /** The answer for a pass this request did not run (joined, or overtaken): from the stored status. */
+  private async answerFromStore(gid: string, submitting: boolean, passError: unknown): Promise<void> {
+    const error = passError instanceof IllegalTransition ? undefined : passError;
+    this.answer(await this.mustFind(gid), submitting, error);
+  }
+
+  /** One pass; resolves to the error it ended with (logged when nobody waits for it). */
+  private async runPass(run: TransRun, background: boolean, branches?: BranchRecord[]): Promise<unknown> {
+    try {
       try {
-        await type.processOnce(run, branches ?? (await this.deps.store.findBranches(run.g.gid)));
+        await transTypeOf(run.g.transType).processOnce(
+          run,
+          branches ?? (await this.deps.store.findBranches(run.g.gid)),
+        );
       } finally {
         await run.flush();
       }
-    };
-    if (!wait) {
-      const background = pass()
-        .catch((err: unknown) => transLogs.processFailed(this.deps.log, run.g, err))
-        .finally(() => this.inFlight.delete(background));
-      this.inFlight.add(background);
-      return;
-    }
-    let passError: unknown;
-    try {
-      await pass();
+      return undefined;
     } catch (err) {
-      if (err instanceof IllegalTransition) throw err;
-      passError = err;
+      if (background) transLogs.processFailed(this.deps.log, run.g, err);
+      return err;
     }
-    const status = run.g.status;
-    if (submitting && (status === Status.failed || status === Status.aborting)) {
-      throw new BranchFailure(run.g.rollbackReason || `transaction ${run.g.gid} ended '${status}'`);
+  }
+
+  /** What a waiting caller is told about `g` after a pass (`passError`: how that pass ended). */
+  private answer(g: GlobalRecord, submitting: boolean, passError?: unknown): void {
+    if (submitting && (g.status === Status.failed || g.status === Status.aborting)) {
+      throw new BranchFailure(g.rollbackReason || `transaction ${g.gid} ended '${g.status}'`);
     }
-    if (passError !== undefined) throw this.stillOngoing(run.g, passError);
-    if (submitting && status !== Status.succeed) throw this.stillOngoing(run.g);
+    if (passError !== undefined) throw this.stillOngoing(g, passError);
+    if (submitting && g.status !== Status.succeed) throw this.stillOngoing(g);
   }
 
   private stillOngoing(g: GlobalRecord, cause?: unknown): BranchOngoing {

@@ -10,6 +10,19 @@ export function insertGlobalSql(): string {
    VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`;
 }
 
+/**
+ * `at`, when datetime(3) can hold it. mysql2 would send an invalid Date as a zero date, which MariaDB
+ * stores without complaint and which is due for ever and unreadable afterwards.
+ * @throws Error naming the time otherwise; nothing is written then.
+ */
+export function storableTime(at: Date): Date {
+  const year = at.getUTCFullYear();
+  if (Number.isNaN(at.getTime()) || year < 1000 || year > 9999) {
+    throw new Error(`time ${String(at)} cannot be stored in a datetime column`);
+  }
+  return at;
+}
+
 export function globalRow(g: GlobalRecord): unknown[] {
   return [
     g.gid,
@@ -23,7 +36,7 @@ export function globalRow(g: GlobalRecord): unknown[] {
     JSON.stringify(g.options),
     g.customData,
     g.nextCronIntervalMs,
-    g.nextCronTime,
+    storableTime(g.nextCronTime),
     g.owner,
     JSON.stringify({ headers: g.headers }),
     g.retryCount,

@@ -11,7 +11,16 @@ import {
 } from '../../common/mysql';
 import type { BranchOutcome, BranchRecord, GlobalRecord, KvRecord } from '../model/records';
 import { Status, type GlobalStatus } from '../../common/protocol/vocabulary';
-import { branchRow, globalRow, insertBranchesSql, insertGlobalSql, toBranch, toGlobal, toKv } from './mysql-rows';
+import {
+  branchRow,
+  globalRow,
+  insertBranchesSql,
+  insertGlobalSql,
+  storableTime,
+  toBranch,
+  toGlobal,
+  toKv,
+} from './mysql-rows';
 import { retryTransient } from './transient';
 import { UniqueConflict, type AddBranchesResult, type GlobalPage, type StatusPatch, type Store } from './store';
 
@@ -139,7 +148,7 @@ export class MysqlStore implements Store {
   ): Promise<void> {
     await this.withOutcomes(gid, outcomes, {
       sql: 'UPDATE trans_global SET next_cron_interval_ms=?, next_cron_time=?, retry_count=?, update_time=? WHERE gid=?',
-      values: [nextCronIntervalMs, nextCronTime, retryCount, new Date(), gid],
+      values: [nextCronIntervalMs, storableTime(nextCronTime), retryCount, new Date(), gid],
     });
   }
 

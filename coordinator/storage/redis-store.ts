@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import type { Config } from '../../conf/config';
-import { createRedis } from '../../common/redis';
+import type { Logger } from '../../common/log';
+import { createRedis, ensureConnected, logOutages } from '../../common/redis';
 import { RedisScript } from '../../common/redis-script';
 import type { BranchOutcome, BranchRecord, GlobalRecord, KvRecord } from '../model/records';
 import { isFinished, type GlobalStatus } from '../../common/protocol/vocabulary';
@@ -49,14 +50,20 @@ export class RedisStore implements Store {
   private readonly p: string;
   private readonly finishedExpireMs: number;
 
-  constructor(conf: Config) {
+  /** @param log receives a line when Redis goes away and when it is back. */
+  constructor(
+    private readonly conf: Config,
+    private readonly log?: Logger,
+  ) {
     this.redis = createRedis(conf, redisClientName(conf.redis.prefix));
     this.p = `${conf.redis.prefix}dtm:`;
     this.finishedExpireMs = conf.coordinator.finishedExpireMs;
   }
 
+  /** @throws Unavailable naming Redis and where it was looked for when it does not answer. */
   async init(): Promise<void> {
-    await this.redis.ping();
+    await ensureConnected(this.redis, this.conf);
+    if (this.log) logOutages(this.redis, this.conf, this.log);
   }
 
   async saveNew(g: GlobalRecord, branches: BranchRecord[]): Promise<void> {
@@ -205,7 +212,9 @@ export class RedisStore implements Store {
   }
 
   async close(): Promise<void> {
-    await this.redis.quit();
+    // QUIT would wait for a Redis that is gone; then there is nothing to close politely.
+    if (this.redis.status === 'ready') await this.redis.quit();
+    else this.redis.disconnect();
   }
 
   private k(kind: 'g' | 'bl' | 'bd', gid: string): string {

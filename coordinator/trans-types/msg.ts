@@ -17,8 +17,11 @@ import type { NewTransInput, TransType } from './trans-type';
 
 const CUSTOM_DATA_EXAMPLE = '{"delay":10}';
 
-/** custom_data `{"delay": seconds}`: the steps are called only that long after the message was stored. */
-function delaySeconds(customData: string): number {
+/**
+ * custom_data `{"delay": seconds}`: the steps are called only that long after the message was stored.
+ * @throws InvalidInput naming custom_data.delay when it is out of range.
+ */
+export function delaySeconds(customData: string): number {
   const delay = parseCustomData(customData, CUSTOM_DATA_EXAMPLE).delay ?? 0;
   if (typeof delay !== 'number' || !Number.isInteger(delay) || delay < 0 || delay > Limits.msgDelaySeconds) {
     throw new InvalidInput(`custom_data.delay must be a whole number of seconds from 0 to ${Limits.msgDelaySeconds}`, {

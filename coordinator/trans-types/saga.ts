@@ -1,6 +1,7 @@
 import { InvalidInput, UpstreamError } from '../../common/errors';
 import { BranchStatus, Op, Status } from '../../common/protocol/vocabulary';
 import type { BranchRecord } from '../model/records';
+import { CronKind } from '../trans/backoff';
 import type { TransRun } from '../trans/trans-run';
 import { parseCustomData, requirePayloads, requireUrl, stepBranch } from './steps';
 import type { NewTransInput, TransType } from './trans-type';
@@ -133,6 +134,17 @@ async function runAction(
 }
 
 /**
+ * A saga that was prepared and never submitted: no action has run, so once its prepared timeout passes
+ * it fails at once, nothing to compensate; until then it is looked at again when that time comes.
+ */
+async function expireUnsubmitted(run: TransRun): Promise<void> {
+  const timeoutMs = run.preparedTimeoutMs();
+  const remainingMs = run.g.createTime.getTime() + timeoutMs - run.now().getTime();
+  if (remainingMs > 0) return run.touchCron(CronKind.reset, remainingMs);
+  await run.changeStatus(Status.failed, `Timeout after ${timeoutMs / 1000} seconds: prepared and never submitted`);
+}
+
+/**
  * Saga: actions in order (or by `orders` when concurrent); an action answering FAILURE, or erroring
  * past its retry_limit, rolls the saga back, compensating in reverse every step that ran or may have
  * run. Compensations never fail for good: they are retried until they succeed.
@@ -178,6 +190,7 @@ export const sagaType: TransType = {
 
   async processOnce(run: TransRun, branches: BranchRecord[]): Promise<void> {
     const g = run.g;
+    if (g.status === Status.prepared) return expireUnsubmitted(run);
     if (g.status === Status.submitted && run.isTimeout()) {
       await run.changeStatus(Status.aborting, `Timeout after ${run.timeoutMs() / 1000} seconds`);
     }

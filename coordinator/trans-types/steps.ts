@@ -1,7 +1,7 @@
 import { InvalidInput } from '../../common/errors';
 import { Limits } from '../../common/protocol/trans-body';
 import { GRPC_URL_PATTERN } from '../../common/grpc/raw-client';
-import { BranchStatus, branchIdOf, Protocol } from '../../common/protocol/vocabulary';
+import { BranchStatus, branchIdOf, Protocol, TOPIC_PREFIX } from '../../common/protocol/vocabulary';
 import type { BranchRecord } from '../model/records';
 import type { NewTransInput } from './trans-type';
 
@@ -96,4 +96,44 @@ export function parseCustomData(customData: string, example: string): Record<str
     throw new InvalidInput(`custom_data must be a JSON object like ${example}`, { field: 'custom_data' });
   }
   return parsed as Record<string, unknown>;
+}
+
+/** JSON text with its object keys sorted, so two serializations of one payload compare equal. */
+function canonicalJson(text: string): string {
+  const sortKeys = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(sortKeys);
+    if (typeof v !== 'object' || v === null) return v;
+    return Object.fromEntries(
+      Object.keys(v)
+        .sort()
+        .map((k) => [k, sortKeys((v as Record<string, unknown>)[k])]),
+    );
+  };
+  try {
+    return JSON.stringify(sortKeys(JSON.parse(text)));
+  } catch {
+    return text;
+  }
+}
+
+/**
+ * Where a repeated prepare or submit differs from the branches stored for its gid by the first one,
+ * read the way `stepBranch` made them: the field of the first difference (`steps`, `steps[1].action`,
+ * `payloads[0]`), or undefined when both describe the same steps. Payloads compare as JSON with sorted
+ * keys, so a client that serializes its body again is not refused; a topic step compares its payload
+ * only, as its branches carry the subscribers' URLs.
+ */
+export function stepsConflict(input: NewTransInput, stored: readonly BranchRecord[]): string | undefined {
+  const stepOf = (b: BranchRecord) => Number.parseInt(b.branchId.slice(0, 2), 10) - 1;
+  const storedSteps = new Set(stored.map(stepOf)).size;
+  if (input.steps.length !== storedSteps) return 'steps';
+  for (const b of stored) {
+    const i = stepOf(b);
+    const step = input.steps[i];
+    if (!step) return 'steps';
+    const url = step[b.op] ?? '';
+    if (!url.startsWith(TOPIC_PREFIX) && url !== b.url) return `steps[${i}].${b.op}`;
+    if (canonicalJson(input.payloads[i] ?? step.data ?? '') !== canonicalJson(b.data)) return `payloads[${i}]`;
+  }
+  return undefined;
 }

@@ -18,11 +18,12 @@ export interface BackoffDefaults {
 }
 
 /**
- * The first interval: the transaction's retry_interval, else its timeout_to_fail when that is shorter
- * than the default (so a short timeout is noticed in time), else the configured default.
+ * The first interval: the transaction's retry_interval (capped like the back-off, at the configured
+ * maximum), else its timeout_to_fail when that is shorter than the default (so a short timeout is
+ * noticed in time), else the configured default.
  */
 export function firstIntervalMs(options: WireOptions, defaults: BackoffDefaults): number {
-  if (options.retry_interval) return options.retry_interval * 1000;
+  if (options.retry_interval) return Math.min(options.retry_interval * 1000, defaults.maxRetryIntervalMs);
   const timeoutMs = (options.timeout_to_fail ?? 0) * 1000;
   if (timeoutMs > 0 && timeoutMs < defaults.retryIntervalMs) return timeoutMs;
   return defaults.retryIntervalMs;

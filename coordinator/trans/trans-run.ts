@@ -1,6 +1,7 @@
 import type { Config } from '../../conf/config';
 import { BranchOngoing, IllegalTransition, UpstreamError } from '../../common/errors';
 import type { Logger } from '../../common/log';
+import { Limits } from '../../common/protocol/trans-body';
 import { BranchStatus, Outcome, Status, type GlobalStatus } from '../../common/protocol/vocabulary';
 import type { Clock } from '../model/clock';
 import type { BranchOutcome, BranchRecord, GlobalRecord } from '../model/records';
@@ -68,6 +69,14 @@ export class TransRun {
     return this.policy.defaultTimeoutMs;
   }
 
+  /**
+   * How long the transaction may stay prepared: its own timeout, else TIMEOUT_TO_FAIL_MS whatever its
+   * type, so a prepared transaction nobody submits never waits for ever.
+   */
+  preparedTimeoutMs(): number {
+    return this.timeoutMs() || this.deps.conf.coordinator.timeoutToFailMs;
+  }
+
   isTimeout(): boolean {
     const timeout = this.timeoutMs();
     return timeout > 0 && this.now().getTime() - this.g.createTime.getTime() >= timeout;
@@ -85,7 +94,7 @@ export class TransRun {
       updateTime: now,
       finishTime: to === Status.succeed ? now : undefined,
       rollbackTime: to === Status.failed ? now : undefined,
-      rollbackReason: rollbackReason ? rollbackReason.slice(0, 1000) : undefined,
+      rollbackReason: rollbackReason ? rollbackReason.slice(0, Limits.rollbackReasonLength) : undefined,
     };
     // A background write of earlier outcomes must land before the status that follows from them.
     await this.backgroundFlush;

@@ -14,7 +14,6 @@ const REQUESTS = Number(process.env.CHAOS_REQUESTS ?? 500);
 const TIME_LIMIT_MS = 150_000;
 const CONCURRENCY = 8;
 const KILL_EVERY_MS = 2500;
-const FLASH_STOCK = 100;
 
 const endpoints = [
   ...Array<string>(7).fill('/api/fireSucceed'),
@@ -39,6 +38,8 @@ describe('chaos: faults, duplicate deliveries and SIGKILLs converge', function (
     const busi = `http://127.0.0.1:${busiPort}`;
     const env: Record<string, string> = {
       ...testEnv,
+      // The coordinator and the checker must read one store: the one COORDINATOR_STORE names for the run.
+      COORDINATOR_STORE: process.env.COORDINATOR_STORE ?? 'mysql',
       COORDINATOR_DB: `chaos_dtm_${runId}`,
       ORDER_DB: `chaos_order_${runId}`,
       STOCK_DB: `chaos_stock_${runId}`,
@@ -125,7 +126,6 @@ describe('chaos: faults, duplicate deliveries and SIGKILLs converge', function (
         mallDb,
         redis,
         initialStock: { 1: 100, 2: 200 },
-        flashInitialStock: FLASH_STOCK,
       });
       const report = formatReport(results);
       process.stdout.write(

@@ -74,7 +74,7 @@ describe('flash-sale example', function () {
     const res = await api.get('/api/busi/flashSales-batch').expect(200);
     const r = res.body;
     assert.equal(r.stock_initial, 4);
-    assert.deepEqual(r.sales, { ordered: 3, sold_out: 7 });
+    assert.deepEqual(r.sales, { ordered: 3, sold_out: 7, pending: 0 });
     assert.equal(r.orders_after_sales, 3);
     assert.equal(r.orders_final, 4);
     assert.equal(r.stock_left, 0);

@@ -11,8 +11,11 @@ export interface SeenCall {
   headers: Record<string, string | string[] | undefined>;
 }
 
-/** An answer to give once: an HTTP status (200, 409, 425, 500) or 'hang' (never answer in time). */
-export type Scripted = number | 'hang';
+/**
+ * An answer to give once: an HTTP status (200, 409, 425, 500), 'hang' (never answer in time), or a
+ * status given only after `afterMs` (a slow branch).
+ */
+export type Scripted = number | 'hang' | { status: number; afterMs: number };
 
 /**
  * A business service for coordinator tests: every path /api/busi/<name> answers 200 unless a one-shot
@@ -56,8 +59,11 @@ export class BusiServer {
       });
       const next = this.scripted.get(name)?.shift() ?? 200;
       if (next === 'hang') return; // the caller's timeout fires; the socket closes at shutdown
-      const dtmResult = next === 200 ? 'SUCCESS' : next === 409 ? 'FAILURE' : next === 425 ? 'ONGOING' : 'ERROR';
-      res.status(next).json({ dtm_result: dtmResult });
+      const status = typeof next === 'number' ? next : next.status;
+      const dtmResult = status === 200 ? 'SUCCESS' : status === 409 ? 'FAILURE' : status === 425 ? 'ONGOING' : 'ERROR';
+      const answer = () => res.status(status).json({ dtm_result: dtmResult });
+      if (typeof next === 'number') answer();
+      else setTimeout(answer, next.afterMs);
     });
     this.server = await new Promise<Server>((resolve) => {
       const s = app.listen(0, '127.0.0.1', () => resolve(s));

@@ -1,5 +1,6 @@
 import { createMysqlPool, type MysqlPool } from '../../common/mysql';
 import { startExamples, type Examples } from '../../scripts/examples-server';
+import type { StoreKind } from '../../conf/config';
 import { startCoordinatorFixture, type CoordinatorFixture } from './coordinator-fixture';
 import { testConfig, testLogger } from './test-env';
 
@@ -16,10 +17,11 @@ export interface ExamplesFixture {
 export async function startExamplesFixture(
   overrides: Record<string, string> = {},
   autoCron = false,
+  store: StoreKind = 'mysql',
 ): Promise<ExamplesFixture> {
-  const fx = await startCoordinatorFixture('mysql', overrides);
+  const fx = await startCoordinatorFixture(store, overrides);
   if (autoCron) fx.coordinator.cron.start();
-  const conf = testConfig('mysql', {
+  const conf = testConfig(store, {
     DTM_SERVER: fx.dtm,
     DTM_GRPC_SERVER: fx.coordinator.grpc,
     BUSI_HOST: '127.0.0.1',

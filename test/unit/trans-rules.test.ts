@@ -37,6 +37,13 @@ describe('back-off', () => {
     assert.equal(firstIntervalMs({ timeout_to_fail: 40 }, defaults), 10_000);
     assert.equal(firstIntervalMs({}, defaults), 10_000);
   });
+  it("caps a caller's retry_interval at the configured maximum, as the doubling is capped", () => {
+    assert.equal(firstIntervalMs({ retry_interval: 86_400 }, defaults), 60_000);
+    assert.equal(
+      nextIntervalMs('backoff', firstIntervalMs({ retry_interval: 86_400 }, defaults), {}, defaults),
+      60_000,
+    );
+  });
   it('doubles on error up to the cap, keeps on ONGOING, resets on progress', () => {
     assert.equal(nextIntervalMs('backoff', 10_000, {}, defaults), 20_000);
     assert.equal(nextIntervalMs('backoff', 40_000, {}, defaults), 60_000);

@@ -4,11 +4,21 @@
 -- KEYS[6]  id counter
 -- ARGV[1]  gid   ARGV[2]  next_cron_time ms   ARGV[3]  N, the number of global field/value pairs
 -- ARGV[4 .. 3+2N]  global field/value pairs; then branch key/json pairs to the end
--- returns  'UNIQUE_CONFLICT' when the gid exists, else 'OK'
+-- returns  'UNIQUE_CONFLICT' when the gid exists, else 'OK'; an error reply, with nothing written, when
+--          an argument is malformed
+-- Redis does not undo the writes of a script that fails half-way, so every check comes before the
+-- first write: a refused save leaves no trace a later request could trip on.
 if redis.call('EXISTS', KEYS[1]) == 1 then
   return 'UNIQUE_CONFLICT'
 end
+local due = tonumber(ARGV[2])
+if due == nil or due ~= due or due == math.huge or due == -math.huge then
+  return redis.error_reply('next_cron_time is not a finite number: ' .. tostring(ARGV[2]))
+end
 local n = tonumber(ARGV[3])
+if n == nil or 3 + 2 * n > #ARGV or (#ARGV - 3 - 2 * n) % 2 ~= 0 then
+  return redis.error_reply('malformed field/value pairs')
+end
 local id = redis.call('INCR', KEYS[6])
 for i = 4, 3 + 2 * n, 2 do
   redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1])
@@ -18,6 +28,6 @@ for i = 4 + 2 * n, #ARGV, 2 do
   redis.call('RPUSH', KEYS[2], ARGV[i])
   redis.call('HSET', KEYS[3], ARGV[i], ARGV[i + 1])
 end
-redis.call('ZADD', KEYS[4], ARGV[2], ARGV[1])
+redis.call('ZADD', KEYS[4], due, ARGV[1])
 redis.call('ZADD', KEYS[5], id, ARGV[1])
 return 'OK'
