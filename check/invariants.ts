@@ -10,6 +10,7 @@ import { ORDER_GID_PREFIX, ORDER_SAGA_STEPS, orderGid } from '../order/order-req
 import { FLASH_GID_PREFIX } from '../flash/sale';
 import { FLASH_PRODUCT_ID, FlashStock } from '../flash/stock';
 import { checkMall } from './mall-invariants';
+import { FORCE_STOP_REASON } from '../coordinator/service/trans-service';
 
 /** One checked invariant: what was checked, whether it holds, and the evidence. */
 export interface CheckResult {
@@ -153,7 +154,7 @@ export async function checkInvariants(src: CheckSources): Promise<CheckResult[]>
     if (g.status === Status.succeed && (applied !== ORDER_SAGA_STEPS.length || compensated !== 0))
       barrierProblems.push(`${g.gid}: ${applied} actions, ${compensated} compensations`);
     if (g.status === Status.failed && compensated < applied)
-      barrierProblems.push(`${g.gid}: ${applied} actions but ${compensated} compensations`);
+      barrierProblems.push(`${g.gid}: ${applied} actions but ${compensated} compensations${stoppedNote(g)}`);
   }
   results.push({
     name: 'barrier rows match branch outcomes',
@@ -173,6 +174,24 @@ export async function checkInvariants(src: CheckSources): Promise<CheckResult[]>
     ok: withoutDeduction.length === 0,
     detail: `${flashOrders.length} flash orders, ${withoutDeduction.length} without a deduction`,
   });
+  // A failed sale whose unit was taken never gets its order: the stock is lost (forceStop does this).
+  const failedSales = globals.filter(
+    (g) => g.transType === 'msg' && g.gid.startsWith(FLASH_GID_PREFIX) && g.status === Status.failed,
+  );
+  const taken =
+    failedSales.length === 0
+      ? []
+      : await src.redis.mget(...failedSales.map((g) => flashStock.barrier.msgStepKey(g.gid)));
+  const orderIds = new Set(flashOrders.map((o) => String(o.order_id)));
+  const halfApplied = failedSales.filter((g, i) => taken[i] === 'op' && !orderIds.has(g.gid));
+  results.push({
+    name: 'no failed flash sale kept its unit of stock',
+    ok: halfApplied.length === 0,
+    detail: `${failedSales.length} failed sales, ${halfApplied.length} half-applied${halfApplied
+      .slice(0, 3)
+      .map((g) => ` ${g.gid}${stoppedNote(g)}`)
+      .join(',')}`,
+  });
   if (src.flashInitialStock !== undefined) {
     const left = await flashStock.left();
     const pendingSales = unfinished.filter((g) => g.transType === 'msg' && g.gid.startsWith(FLASH_GID_PREFIX)).length;
@@ -187,6 +206,11 @@ export async function checkInvariants(src: CheckSources): Promise<CheckResult[]>
   }
   if (src.mallDb) results.push(...(await checkMall(src.mallDb, byGid)));
   return results;
+}
+
+/** Says when a transaction was force-stopped, the usual cause of a half-applied one. */
+function stoppedNote(g: GlobalRecord): string {
+  return g.rollbackReason === FORCE_STOP_REASON ? ' (force-stopped: its effects are half-applied)' : '';
 }
 
 /** The results as a fixed-width table with PASS/FAIL per row. */

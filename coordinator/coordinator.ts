@@ -8,8 +8,11 @@ import { Cron } from './cron/cron';
 import { createStore } from './storage/create-store';
 import type { Store } from './storage/store';
 import { BranchCaller } from './trans/branch-call';
+import { AdminService } from './service/admin-service';
 import { TransService } from './service/trans-service';
 import type { Clock } from './model/clock';
+import { COORDINATOR_VERSION } from './api/query-routes';
+import { Metrics } from './observe/metrics';
 
 /** A running coordinator: its server, store, service and cron loop, and how to stop them all. */
 export interface Coordinator {
@@ -20,6 +23,8 @@ export interface Coordinator {
   grpcPort: number;
   store: Store;
   service: TransService;
+  admin: AdminService;
+  metrics: Metrics;
   cron: Cron;
   close(): Promise<void>;
 }
@@ -39,7 +44,9 @@ export async function startCoordinator(conf: Config, log: Logger, options: Start
   const clock = options.clock ?? (() => new Date());
   const store = await createStore(conf);
   const caller = new BranchCaller(conf.coordinator.requestTimeoutMs);
-  const service = new TransService({ store, conf, clock, caller, log });
+  const metrics = new Metrics(COORDINATOR_VERSION, { dueStats: () => store.dueStats(clock()), now: clock });
+  const service = new TransService({ store, conf, clock, caller, log, metrics });
+  const admin = new AdminService({ store, clock, log, defaultResetAfterMs: 3 * conf.coordinator.timeoutToFailMs });
   const cron = new Cron({
     store,
     service,
@@ -49,9 +56,9 @@ export async function startCoordinator(conf: Config, log: Logger, options: Start
     leaseMs: conf.coordinator.retryIntervalMs,
     workers: conf.coordinator.cronWorkers,
   });
-  const app = createCoordinatorApp({ service, store, storeKind: conf.coordinator.store, log });
+  const app = createCoordinatorApp({ conf, service, admin, store, metrics, clock, log });
   const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(options.port ?? conf.coordinator.port, '0.0.0.0', () => resolve(s));
+    const s = app.listen(options.port ?? conf.coordinator.port, conf.coordinator.host, () => resolve(s));
     s.once('error', reject);
   });
   const port = (server.address() as AddressInfo).port;
@@ -64,21 +71,33 @@ export async function startCoordinator(conf: Config, log: Logger, options: Start
   );
   if (options.autoCron ?? true) cron.start();
   return {
-    url: `http://localhost:${port}/api/dtmsvr`,
+    url: `http://${urlHost(conf.coordinator.host)}:${port}/api/dtmsvr`,
     port,
     grpc: `localhost:${grpcApi.port}`,
     grpcPort: grpcApi.port,
     store,
     service,
+    admin,
+    metrics,
     cron,
     async close() {
       await cron.stop();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        // Requests in flight get a second to finish; a browser's open sockets (the dashboard) would
+        // otherwise hold the close until Node's headers timeout.
+        setTimeout(() => server.closeAllConnections(), 1000).unref();
+      });
       await grpcApi.close();
       await service.drain();
       await caller.close();
       await store.close();
     },
   };
+}
+
+/** The host to reach a server listening on `host`: loopback when it listens everywhere. */
+function urlHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::') return 'localhost';
+  return host.includes(':') ? `[${host}]` : host;
 }

@@ -12,11 +12,12 @@ const samples = [
   new errors.IllegalTransition('x'),
   new errors.Duplicated('x'),
   new errors.UpstreamError('x'),
+  new errors.Unauthorized('x'),
 ];
 
 describe('errors', () => {
   it('map to the protocol statuses', () => {
-    assert.deepEqual(samples.map(errors.httpStatusOf), [400, 404, 409, 425, 409, 409, 502]);
+    assert.deepEqual(samples.map(errors.httpStatusOf), [400, 404, 409, 425, 409, 409, 502, 401]);
     assert.equal(errors.httpStatusOf(new Error('x')), 500);
   });
 
