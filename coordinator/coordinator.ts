@@ -18,7 +18,7 @@ import { Metrics } from './observe/metrics';
 export interface Coordinator {
   url: string;
   port: number;
-  /** The gRPC API's address as gRPC clients dial it: `localhost:<port>`. */
+  /** The gRPC API's address as gRPC clients dial it: `<host>:<port>`. */
   grpc: string;
   grpcPort: number;
   store: Store;
@@ -62,18 +62,20 @@ export async function startCoordinator(conf: Config, log: Logger, options: Start
     s.once('error', reject);
   });
   const port = (server.address() as AddressInfo).port;
-  const grpcApi = await startGrpcApi(service, log, options.grpcPort ?? conf.coordinator.grpcPort).catch(
-    async (err: unknown) => {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await store.close();
-      throw err;
-    },
-  );
+  const grpcApi = await startGrpcApi(service, log, {
+    host: conf.coordinator.host,
+    port: options.grpcPort ?? conf.coordinator.grpcPort,
+    adminToken: conf.adminToken,
+  }).catch(async (err: unknown) => {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await store.close();
+    throw err;
+  });
   if (options.autoCron ?? true) cron.start();
   return {
     url: `http://${urlHost(conf.coordinator.host)}:${port}/api/dtmsvr`,
     port,
-    grpc: `localhost:${grpcApi.port}`,
+    grpc: `${urlHost(conf.coordinator.host)}:${grpcApi.port}`,
     grpcPort: grpcApi.port,
     store,
     service,

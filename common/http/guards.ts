@@ -79,6 +79,33 @@ export function assertAdmin(req: Request, token: string | undefined): void {
   );
 }
 
+/** Whether a gRPC peer (`ipv4:127.0.0.1:5000`, `ipv6:[::1]:5000`) is this machine. */
+function isLoopbackPeer(peer: string): boolean {
+  const address = peer
+    .replace(/^ipv[46]:/, '')
+    .replace(/:\d+$/, '')
+    .replace(/^\[(.*)\]$/, '$1');
+  return isLoopbackAddress(address);
+}
+
+/**
+ * The admin rule for a gRPC call: with `token` set, the `authorization` metadata must be
+ * `Bearer <token>`; without one, the peer must be this machine (no browser speaks gRPC).
+ * @throws Unauthorized saying what is missing.
+ */
+export function assertGrpcAdmin(peer: string, authorization: string | undefined, token: string | undefined): void {
+  if (token === undefined) {
+    if (isLoopbackPeer(peer)) return;
+    throw new Unauthorized(
+      `admin operations are allowed from this machine only (a call from ${peer}); set ADMIN_TOKEN`,
+    );
+  }
+  const bearer = /^Bearer (.+)$/.exec(authorization ?? '')?.[1];
+  if (!sameSecret(bearer, token)) {
+    throw new Unauthorized('this admin operation needs ADMIN_TOKEN: send the metadata "authorization: Bearer <token>"');
+  }
+}
+
 /** Middleware form of `assertAdmin`. */
 export function adminOnly(token: string | undefined): RequestHandler {
   return (req, _res, next) => {

@@ -9,17 +9,20 @@ import {
   type MysqlConnection,
   type MysqlPool,
 } from '../../common/mysql';
+import { EVENTS_KEPT, eventToJson, isEmpty, statusEvent, type Progress, type TransEvent } from '../model/events';
+import type { BranchRecord, GlobalRecord, KvRecord } from '../model/records';
+import type { GlobalStatus } from '../../common/protocol/vocabulary';
 import {
-  EVENTS_KEPT,
-  eventFromJson,
-  eventToJson,
-  isEmpty,
-  statusEvent,
-  type Progress,
-  type TransEvent,
-} from '../model/events';
-import type { BranchOutcome, BranchRecord, GlobalRecord, KvRecord } from '../model/records';
-import { Status, type GlobalStatus } from '../../common/protocol/vocabulary';
+  dueStats,
+  findEvents,
+  outcomeUpdate,
+  ownerGuard,
+  progressStatements,
+  resetCronTimes,
+  resetNextCronTime,
+  UNFINISHED,
+  type Statement,
+} from './mysql-statements';
 import { branchRow, globalRow, insertBranchesSql, insertGlobalSql, toBranch, toGlobal, toKv } from './mysql-rows';
 import { retryTransient } from './transient';
 import {
@@ -33,41 +36,6 @@ import {
   type StatusPatch,
   type Store,
 } from './store';
-
-const UNFINISHED = [Status.prepared, Status.submitted, Status.aborting];
-
-/** One statement of a batched transaction. */
-interface Statement {
-  sql: string;
-  values: unknown[];
-}
-
-/** The statement of one branch outcome; `onlyIfMoved` makes it depend on the status move before it. */
-function outcomeUpdate(gid: string, o: BranchOutcome, onlyIfMoved = false): Statement {
-  return {
-    sql: `UPDATE trans_branch_op SET status=?, finish_time=?, update_time=? WHERE gid=? AND branch_id=? AND op=?${
-      onlyIfMoved ? ' AND @moved = 1' : ''
-    }`,
-    values: [o.status, o.at, o.at, gid, o.branchId, o.op],
-  };
-}
-
-/** The statements of a progress: its outcomes, then one insert of its events. */
-function progressStatements(gid: string, progress: Progress): Statement[] {
-  const statements = progress.outcomes.map((o) => outcomeUpdate(gid, o));
-  if (progress.events.length > 0) {
-    statements.push({
-      sql: 'INSERT INTO trans_event (gid, event, create_time) VALUES ?',
-      values: [progress.events.map((e) => [gid, eventToJson(e), e.kind === 'call' ? e.start : e.at])],
-    });
-  }
-  return statements;
-}
-
-/** The owner guard of a write made by a pass: its lease must still be the stored owner. */
-function ownerGuard(owner: string | undefined): { sql: string; values: unknown[] } {
-  return owner === undefined ? { sql: '', values: [] } : { sql: ' AND owner=?', values: [owner] };
-}
 
 /** The store on MySQL: one row per transaction in trans_global, one per branch op in trans_branch_op. */
 export class MysqlStore implements Store {
@@ -230,46 +198,19 @@ export class MysqlStore implements Store {
   }
 
   async findEvents(gid: string): Promise<TransEvent[]> {
-    const [rows] = await retryTransient(() =>
-      this.pool.query<RowDataPacket[]>('SELECT event FROM trans_event WHERE gid=? ORDER BY id DESC LIMIT ?', [
-        gid,
-        EVENTS_KEPT,
-      ]),
-    );
-    return rows.reverse().map((r) => eventFromJson(r.event as string));
+    return findEvents(this.pool, gid);
   }
 
   async resetNextCronTime(gid: string, at: Date): Promise<boolean> {
-    const [res] = await retryTransient(() =>
-      this.pool.execute<ResultSetHeader>(
-        'UPDATE trans_global SET next_cron_time=?, update_time=? WHERE gid=? AND status IN (?,?,?)',
-        [at, at, gid, ...UNFINISHED],
-      ),
-    );
-    return res.affectedRows === 1;
+    return resetNextCronTime(this.pool, gid, at);
   }
 
-  /** One UPDATE … LIMIT, then one look for a transaction it left, in one query: has_remaining is exact. */
   async resetCronTimes(after: Date, now: Date, limit: number): Promise<CronReset> {
-    const [results] = await retryTransient(() =>
-      this.pool.query(
-        `UPDATE trans_global SET next_cron_time=?, update_time=? WHERE status IN (?) AND next_cron_time > ? LIMIT ?;
-         SELECT 1 FROM trans_global WHERE status IN (?) AND next_cron_time > ? LIMIT 1`,
-        [now, now, UNFINISHED, after, limit, UNFINISHED, after],
-      ),
-    );
-    const [reset, left] = results as unknown as [ResultSetHeader, RowDataPacket[]];
-    return { succeedCount: reset.affectedRows, hasRemaining: left.length > 0 };
+    return resetCronTimes(this.pool, after, now, limit);
   }
 
   async dueStats(now: Date): Promise<DueStats> {
-    const [rows] = await retryTransient(() =>
-      this.pool.query<RowDataPacket[]>(
-        'SELECT COUNT(*) AS n, MIN(next_cron_time) AS oldest FROM trans_global WHERE status IN (?) AND next_cron_time <= ?',
-        [UNFINISHED, now],
-      ),
-    );
-    return { count: Number(rows[0]?.n ?? 0), oldest: (rows[0]?.oldest as Date | null) ?? undefined };
+    return dueStats(this.pool, now);
   }
 
   /**

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { networkInterfaces } from 'node:os';
 import request from 'supertest';
-import { Saga } from '../../common';
+import { Saga, Unauthorized } from '../../common';
+import { callDtmGrpc } from '../../common/sdk/dtm-grpc';
 import { FORCE_STOP_REASON } from '../../coordinator/service/trans-service';
 import { startCoordinatorFixture, gidFor, type CoordinatorFixture } from '../helpers/coordinator-fixture';
 import { STORES } from '../helpers/test-env';
@@ -83,6 +84,21 @@ for (const store of STORES) {
       await api.get(`/api/dtmsvr/unsubscribe?topic=${topic}&url=${url}`).set(bearer).expect(200);
       assert.equal(JSON.parse((await fx.coordinator.store.kvGet('topics', topic))!.v).length, 1);
       await api.delete(`/api/dtmsvr/topic/${topic}`).set(bearer).expect(200);
+      assert.equal(await fx.coordinator.store.kvGet('topics', topic), undefined);
+    });
+
+    it('gRPC topic changes answer UNAUTHENTICATED without the token and work with it', async function () {
+      const topic = gidFor(this.test!.title);
+      const server = fx.coordinator.grpc;
+      const request = { Topic: topic, URL: `127.0.0.1:9/busi.Busi/Sub`, Remark: '' };
+      await assert.rejects(callDtmGrpc(server, 'Subscribe', request), Unauthorized);
+      assert.equal(await fx.coordinator.store.kvGet('topics', topic), undefined);
+      const headers = { authorization: `Bearer ${TOKEN}` };
+      await callDtmGrpc(server, 'Subscribe', request, { headers });
+      await assert.rejects(callDtmGrpc(server, 'DeleteTopic', { Topic: topic }), Unauthorized);
+      await assert.rejects(callDtmGrpc(server, 'Unsubscribe', request), Unauthorized);
+      assert.ok(await fx.coordinator.store.kvGet('topics', topic));
+      await callDtmGrpc(server, 'DeleteTopic', { Topic: topic }, { headers });
       assert.equal(await fx.coordinator.store.kvGet('topics', topic), undefined);
     });
 
