@@ -1,7 +1,7 @@
 import { isFinished } from '../common/protocol/vocabulary';
 import { FLASH_GID_PREFIX } from '../flash/sale';
 import { FLASH_PRODUCT_ID, FlashStock } from '../flash/stock';
-import { rowsOf, sample, type CheckContext, type CheckResult } from './result';
+import { rowsOf, sample, stoppedNote, type CheckContext, type CheckResult } from './result';
 
 /** The gids whose msg local step took a unit: their barrier key says 'op'. */
 async function deductions(ctx: CheckContext, stock: FlashStock): Promise<string[]> {
@@ -52,7 +52,7 @@ export async function checkFlash(ctx: CheckContext): Promise<CheckResult[]> {
       name: 'no flash unit taken without an order or a pending message',
       ok: lost.length === 0,
       detail: lost.length
-        ? `units taken by sales that ended without an order: ${sample(lost.map((gid) => `${gid} (${byGid.get(gid)?.status ?? 'no transaction'})`))}`
+        ? `units taken by sales that ended without an order: ${sample(lost.map((gid) => `${gid} (${byGid.get(gid)?.status ?? 'no transaction'})${stoppedNote(byGid.get(gid))}`))}`
         : `${taken.length} units taken, ${pending.length} of them by sales in flight`,
     },
   ];

@@ -2,7 +2,7 @@ import type { RowDataPacket } from 'mysql2';
 import { ORIGIN_OP } from '../common/barrier/barrier';
 import { branchIdOf, isFinished, Op, Status, type OpName } from '../common/protocol/vocabulary';
 import { ORDER_GID_PREFIX, ORDER_SAGA_STEPS, orderGid } from '../order/order-request';
-import { rowsOf, sample, type CheckContext, type CheckResult } from './result';
+import { rowsOf, sample, stoppedNote, type CheckContext, type CheckResult } from './result';
 
 /** The branch id of the step that takes stock (a saga's step, a workflow's branch: the same order). */
 const STOCK_BRANCH = branchIdOf(ORDER_SAGA_STEPS.indexOf('stockDeduct'));
@@ -152,7 +152,7 @@ export async function checkOrders(ctx: CheckContext): Promise<CheckResult[]> {
     if (g.status === Status.succeed && (applied !== ORDER_SAGA_STEPS.length || compensated !== 0))
       barrierProblems.push(`${g.gid}: ${applied} actions, ${compensated} compensations`);
     if (g.status === Status.failed && compensated < applied)
-      barrierProblems.push(`${g.gid}: ${applied} actions but ${compensated} compensations`);
+      barrierProblems.push(`${g.gid}: ${applied} actions but ${compensated} compensations${stoppedNote(g)}`);
   }
   results.push({
     name: 'barrier rows match branch outcomes',

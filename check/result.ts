@@ -4,6 +4,7 @@ import type { Config } from '../conf/config';
 import type { MysqlPool } from '../common/mysql';
 import type { GlobalRecord } from '../coordinator/model/records';
 import type { Store } from '../coordinator/storage/store';
+import { FORCE_STOP_REASON } from '../coordinator/service/trans-service';
 
 /** One checked invariant: what was checked, whether it holds, and the evidence. */
 export interface CheckResult {
@@ -43,4 +44,9 @@ export const rowsOf = async (pool: MysqlPool, sql: string, values: unknown[] = [
 export function sample(items: readonly string[], max = 5): string {
   const more = items.length > max ? ` (and ${items.length - max} more)` : '';
   return `${items.slice(0, max).join(', ')}${more}`;
+}
+
+/** Marks a transaction ended by forceStop: what it did so far stays done, nothing is undone. */
+export function stoppedNote(g: GlobalRecord | undefined): string {
+  return g?.rollbackReason === FORCE_STOP_REASON ? ' (force-stopped: its effects are half-applied)' : '';
 }

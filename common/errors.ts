@@ -22,6 +22,14 @@ export class InvalidInput extends DtmError {
   readonly code = 'INVALID_INPUT';
 }
 
+/**
+ * An admin operation (or a branch endpoint of the examples) was called without the token or secret it
+ * needs, or from where it is not allowed. Answered with 401; nothing was done.
+ */
+export class Unauthorized extends DtmError {
+  readonly code = 'UNAUTHORIZED';
+}
+
 /** Something addressed by id does not exist (an unknown gid, say). Answered with 404. */
 export class NotFound extends DtmError {
   readonly code = 'NOT_FOUND';
@@ -81,6 +89,7 @@ export class Unavailable extends DtmError {
 /** The HTTP status for an error; anything unknown is a 500, which the coordinator retries. */
 export function httpStatusOf(err: unknown): number {
   if (err instanceof InvalidInput) return 400;
+  if (err instanceof Unauthorized) return 401;
   if (err instanceof NotFound) return 404;
   if (
     err instanceof BranchFailure ||

@@ -32,13 +32,9 @@ export function createMysqlPool(
 
 /**
  * Runs a schema script (several statements) once, on a short-lived connection that allows multiple
-<<<<<<< HEAD
- * statements.
-=======
- * statements; the pools used by requests never do. Every service applies its schema at start, so this
- * is where an unreachable MySQL shows first.
+ * statements. Every service applies its schema at start, so this is where an unreachable MySQL shows
+ * first.
  * @throws Unavailable naming MySQL, its address and the variables to change when it cannot connect.
->>>>>>> 7154c64 (Name the cause when MySQL or Redis is unreachable; report an outage and resume after it)
  */
 export async function applySqlScript(conf: Config, script: string): Promise<void> {
   const conn = await mysql

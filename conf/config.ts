@@ -21,6 +21,11 @@ export type StoreKind = (typeof STORE_KINDS)[number];
 
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveMs = z.coerce.number().int().positive();
+/** A token or secret: it travels in HTTP headers, so printable ASCII without spaces, long enough to guess hard. */
+const secret = z
+  .string()
+  .min(16, 'must be at least 16 characters')
+  .regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces only (it travels in a header)');
 const identifier = z.string().regex(/^[A-Za-z0-9_]{1,64}$/, 'letters, digits and _ only (it names a database)');
 
 const SPEC = {
@@ -46,6 +51,8 @@ const SPEC = {
     prefix: env('REDIS_PREFIX', z.string().default('')),
   },
   coordinator: {
+    /** The interface the coordinator listens on; loopback unless opened up on purpose. */
+    host: env('COORDINATOR_HOST', z.string().min(1).default('127.0.0.1')),
     port: env('COORDINATOR_PORT', port.default(36789)),
     /** The gRPC API's port (service dtmgimp.Dtm), as DTM's 36790. */
     grpcPort: env('COORDINATOR_GRPC_PORT', port.default(36790)),
@@ -76,6 +83,16 @@ const SPEC = {
     host: env('BUSI_HOST', z.string().min(1).default('localhost')),
     port: env('BUSI_PORT', port.default(8081)),
   },
+  /**
+   * Token of the admin operations (forceStop, the cron resets, topic changes, the dashboard, /all and /query,
+   * the examples' flashReset); unset: they are allowed from loopback only.
+   */
+  adminToken: env('ADMIN_TOKEN', secret.optional()),
+  /**
+   * Secret the examples put in every transaction's branch_headers and require on their branch endpoints;
+   * unset: those endpoints accept calls from loopback only.
+   */
+  branchSecret: env('BRANCH_SECRET', secret.optional()),
   logLevel: env('LOG_LEVEL', z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
   /** How long the examples' fire endpoints wait for a transaction's outcome before answering. */
   outcomeWaitMs: env('OUTCOME_WAIT_MS', z.coerce.number().int().nonnegative().default(10_000)),
@@ -162,7 +179,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   return Object.freeze({ ...conf, dtmServer: conf.dtmServer.replace(/\/$/, '') });
 }
 
-/** The config with the password masked, for the one start-up log line. */
+/** The config with the password and the secrets masked, for the one start-up log line. */
 export function describeConfig(conf: Config): Record<string, unknown> {
-  return { ...conf, mysql: { ...conf.mysql, password: conf.mysql.password ? '***' : '' } };
+  const mask = (secret: string | undefined) => (secret ? '***' : undefined);
+  return {
+    ...conf,
+    mysql: { ...conf.mysql, password: conf.mysql.password ? '***' : '' },
+    adminToken: mask(conf.adminToken),
+    branchSecret: mask(conf.branchSecret),
+  };
 }

@@ -1,33 +1,70 @@
 import express, { type Express } from 'express';
+import type { Config } from '../conf/config';
 import { accessLog } from '../common/http/access-log';
 import { errorHandler, notFoundHandler } from '../common/http/error-handler';
 import { jsonBody } from '../common/http/json-body';
+import { adminOnly } from '../common/http/guards';
 import type { Logger } from '../common/log';
+import type { Metrics } from './observe/metrics';
 import type { Store } from './storage/store';
+import type { AdminService } from './service/admin-service';
 import type { TransService } from './service/trans-service';
+import { addAdminRoutes } from './api/admin-routes';
+import { addMetricsRoute, requestMetrics } from './api/metrics-routes';
 import { addQueryRoutes } from './api/query-routes';
 import { addTopicRoutes } from './api/topic-routes';
 import { addTransRoutes } from './api/trans-routes';
+import { createDashboardRouter } from './dashboard/dashboard-routes';
+import type { Clock } from './model/clock';
 
 export interface CoordinatorAppDeps {
+  conf: Config;
   service: TransService;
+  admin: AdminService;
   store: Store;
-  storeKind: string;
   /** Where the store's server is, for the health endpoint's answer when it does not answer. */
   storeAddress: string;
+  metrics: Metrics;
+  clock: Clock;
   log: Logger;
 }
 
-/** The coordinator's HTTP API under /api/dtmsvr, without listening. */
+/** The coordinator's HTTP API under /api/dtmsvr, its metrics and the dashboard under /admin, without listening. */
 export function createCoordinatorApp(deps: CoordinatorAppDeps): Express {
+  const { conf } = deps;
   const app = express();
   app.disable('x-powered-by');
   app.use(accessLog(deps.log));
+  app.get('/', (_req, res) => res.redirect('/admin'));
+  // The dashboard reads forms, so it is mounted before the JSON body parser of the API.
+  app.use(
+    '/admin',
+    createDashboardRouter({
+      service: deps.service,
+      admin: deps.admin,
+      clock: deps.clock,
+      log: deps.log,
+      adminToken: conf.adminToken,
+      examplesUrl: `http://${conf.busi.host}:${conf.busi.port}`,
+      demoTimeoutMs: conf.outcomeWaitMs + 10_000,
+    }),
+  );
+  addMetricsRoute(app, deps.metrics);
   app.use(jsonBody());
+  const admin = adminOnly(conf.adminToken);
   const router = express.Router();
-  addTransRoutes(router, deps.service);
-  addQueryRoutes(router, deps.service, deps.store, { kind: deps.storeKind, address: deps.storeAddress });
-  addTopicRoutes(router, deps.service, deps.store);
+  router.use(requestMetrics(deps.metrics));
+  addTransRoutes(router, deps.service, admin);
+  addQueryRoutes(router, {
+    service: deps.service,
+    admin: deps.admin,
+    store: deps.store,
+    storeKind: conf.coordinator.store,
+    storeAddress: deps.storeAddress,
+    adminOnly: admin,
+  });
+  addAdminRoutes(router, deps.admin, admin);
+  addTopicRoutes(router, deps.service, deps.store, admin);
   app.use('/api/dtmsvr', router);
   app.use(notFoundHandler);
   app.use(errorHandler(deps.log));

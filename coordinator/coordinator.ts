@@ -9,18 +9,23 @@ import { Cron } from './cron/cron';
 import { createStore } from './storage/create-store';
 import type { Store } from './storage/store';
 import { BranchCaller } from './trans/branch-call';
+import { AdminService } from './service/admin-service';
 import { TransService } from './service/trans-service';
 import type { Clock } from './model/clock';
+import { COORDINATOR_VERSION } from './api/query-routes';
+import { Metrics } from './observe/metrics';
 
 /** A running coordinator: its server, store, service and cron loop, and how to stop them all. */
 export interface Coordinator {
   url: string;
   port: number;
-  /** The gRPC API's address as gRPC clients dial it: `localhost:<port>`. */
+  /** The gRPC API's address as gRPC clients dial it: `<host>:<port>`. */
   grpc: string;
   grpcPort: number;
   store: Store;
   service: TransService;
+  admin: AdminService;
+  metrics: Metrics;
   cron: Cron;
   close(): Promise<void>;
 }
@@ -40,7 +45,9 @@ export async function startCoordinator(conf: Config, log: Logger, options: Start
   const clock = options.clock ?? (() => new Date());
   const store = await createStore(conf, log);
   const caller = new BranchCaller(conf.coordinator.requestTimeoutMs);
-  const service = new TransService({ store, conf, clock, caller, log });
+  const metrics = new Metrics(COORDINATOR_VERSION, { dueStats: () => store.dueStats(clock()), now: clock });
+  const service = new TransService({ store, conf, clock, caller, log, metrics });
+  const admin = new AdminService({ store, clock, log, defaultResetAfterMs: 3 * conf.coordinator.timeoutToFailMs });
   const cron = new Cron({
     store,
     service,
@@ -51,41 +58,58 @@ export async function startCoordinator(conf: Config, log: Logger, options: Start
     workers: conf.coordinator.cronWorkers,
   });
   const app = createCoordinatorApp({
+    conf,
     service,
+    admin,
     store,
-    storeKind: conf.coordinator.store,
     storeAddress: serviceAddress(conf.coordinator.store, conf),
+    metrics,
+    clock,
     log,
   });
   const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(options.port ?? conf.coordinator.port, '0.0.0.0', () => resolve(s));
+    const s = app.listen(options.port ?? conf.coordinator.port, conf.coordinator.host, () => resolve(s));
     s.once('error', reject);
   });
   const port = (server.address() as AddressInfo).port;
-  const grpcApi = await startGrpcApi(service, log, options.grpcPort ?? conf.coordinator.grpcPort).catch(
-    async (err: unknown) => {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await store.close();
-      throw err;
-    },
-  );
+  const grpcApi = await startGrpcApi(service, log, {
+    host: conf.coordinator.host,
+    port: options.grpcPort ?? conf.coordinator.grpcPort,
+    adminToken: conf.adminToken,
+  }).catch(async (err: unknown) => {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await store.close();
+    throw err;
+  });
   if (options.autoCron ?? true) cron.start();
   return {
-    url: `http://localhost:${port}/api/dtmsvr`,
+    url: `http://${urlHost(conf.coordinator.host)}:${port}/api/dtmsvr`,
     port,
-    grpc: `localhost:${grpcApi.port}`,
+    grpc: `${urlHost(conf.coordinator.host)}:${grpcApi.port}`,
     grpcPort: grpcApi.port,
     store,
     service,
+    admin,
+    metrics,
     cron,
     async close() {
       await cron.stop();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        // Requests in flight get a second to finish; a browser's open sockets (the dashboard) would
+        // otherwise hold the close until Node's headers timeout.
+        setTimeout(() => server.closeAllConnections(), 1000).unref();
+      });
       await grpcApi.close();
       await service.drain();
       await caller.close();
       await store.close();
     },
   };
+}
+
+/** The host to reach a server listening on `host`: loopback when it listens everywhere. */
+function urlHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::') return 'localhost';
+  return host.includes(':') ? `[${host}]` : host;
 }

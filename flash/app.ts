@@ -1,6 +1,7 @@
 import express, { type Router } from 'express';
 import type { Config } from '../conf/config';
 import { MysqlBarrier } from '../common/barrier/mysql-barrier';
+import { adminOnly, branchCallersOnly, branchSecretHeaders } from '../common/http/guards';
 import { Switches } from '../common/http/switches';
 import type { Logger } from '../common/log';
 import { createMysqlPool } from '../common/mysql';
@@ -42,10 +43,20 @@ export async function createFlashService(
     stock,
     productId: FLASH_PRODUCT_ID,
     killAfterDeduct: conf.testFaults.flashKillAfterDeduct,
+    branchHeaders: branchSecretHeaders(conf.branchSecret),
   });
   const switches = Switches.forConfig(conf);
   const router = express.Router();
-  addFlashRoutes(router, { seller, stock, orders, switches, log, batchFinalWaitMs });
+  addFlashRoutes(router, {
+    seller,
+    stock,
+    orders,
+    switches,
+    log,
+    batchFinalWaitMs,
+    adminOnly: adminOnly(conf.adminToken),
+    callersOnly: branchCallersOnly(conf.branchSecret),
+  });
   return {
     router,
     stock,

@@ -1,4 +1,4 @@
-import type { Response, Router } from 'express';
+import type { RequestHandler, Response, Router } from 'express';
 import { z } from 'zod';
 import { BranchBarrier } from '../common/barrier/barrier';
 import { route } from '../common/http/branch-result';
@@ -19,6 +19,10 @@ export interface FlashRouteDeps {
   switches: Switches;
   log: Logger;
   batchFinalWaitMs: number;
+  /** Guards flashReset and the batch story, which delete every order: ADMIN_TOKEN, or this machine only. */
+  adminOnly: RequestHandler;
+  /** Guards the endpoints only the coordinator calls: BRANCH_SECRET, or this machine only. */
+  callersOnly: RequestHandler;
 }
 
 const buyerQuery = z.object({ user_id: intField(FLASH_COLUMNS.user_id, 0, { coerce: true }).optional() });
@@ -45,8 +49,9 @@ export function addFlashRoutes(router: Router, deps: FlashRouteDeps): void {
   router.post('/api/busi/flashSales-crash', crash);
 
   const batch = route(async () => runBatchStory({ ...deps, finalWaitMs: deps.batchFinalWaitMs }));
-  router.get('/api/busi/flashSales-batch', batch);
-  router.post('/api/busi/flashSales-batch', batch);
+  // The batch story starts by resetting the stock and deleting every order, so it is guarded as flashReset is.
+  router.get('/api/busi/flashSales-batch', deps.adminOnly, batch);
+  router.post('/api/busi/flashSales-batch', deps.adminOnly, batch);
 
   router.get(
     '/api/busi/flashStatus',
@@ -58,12 +63,13 @@ export function addFlashRoutes(router: Router, deps: FlashRouteDeps): void {
     await deps.stock.reset(stock);
     return { stock_left: stock, orders_removed: await deps.orders.deleteAll() };
   });
-  router.get('/api/busi/flashReset', reset);
-  router.post('/api/busi/flashReset', reset);
+  router.get('/api/busi/flashReset', deps.adminOnly, reset);
+  router.post('/api/busi/flashReset', deps.adminOnly, reset);
 
   // Called by the coordinator: query-back of a prepared sale, and the message's only branch.
   router.get(
     '/api/busi/redisQueryPrepared',
+    deps.callersOnly,
     route(async (req) => {
       const { gid } = BranchBarrier.fromQuery(req.query);
       await deps.switches.run('redisQueryPrepared', () => deps.stock.barrier.queryPrepared(gid));
@@ -71,6 +77,7 @@ export function addFlashRoutes(router: Router, deps: FlashRouteDeps): void {
   );
   router.post(
     '/api/busi/createOrder',
+    deps.callersOnly,
     route(async (req) => {
       const bb = BranchBarrier.fromQuery(req.query);
       const body = parseInput(createOrderBody, req.body, 'branch');

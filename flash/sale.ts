@@ -22,6 +22,8 @@ export interface SellerDeps {
   productId: number;
   /** Test-only: kill this process right after the stock deduction, before submit. */
   killAfterDeduct: boolean;
+  /** Headers of every branch call and query-back: the branch secret. */
+  branchHeaders: Record<string, string>;
 }
 
 /** How long the coordinator waits before asking a prepared sale whether its deduction happened. */
@@ -39,10 +41,9 @@ export class FlashSeller {
 
   private message(userId: number, timeoutToFail?: number): Msg {
     const gid = `${FLASH_GID_PREFIX}${randomBytes(8).toString('hex')}`;
-    const msg = new Msg(this.deps.dtm, gid).add(`${this.deps.busiUrl()}/createOrder`, {
-      user_id: userId,
-      product_id: this.deps.productId,
-    });
+    const msg = new Msg(this.deps.dtm, gid)
+      .withOptions({ branchHeaders: this.deps.branchHeaders })
+      .add(`${this.deps.busiUrl()}/createOrder`, { user_id: userId, product_id: this.deps.productId });
     return timeoutToFail ? msg.withOptions({ timeoutToFail }) : msg;
   }
 

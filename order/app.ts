@@ -1,6 +1,8 @@
 import express, { type Router } from 'express';
 import type { Config } from '../conf/config';
 import { MysqlBarrier } from '../common/barrier/mysql-barrier';
+import { createHttpClient } from '../common/http/client';
+import { adminHeaders, branchCallersOnly, branchSecretHeaders } from '../common/http/guards';
 import { Switches } from '../common/http/switches';
 import { createMysqlPool, type MysqlPool } from '../common/mysql';
 import { addOrderBranches } from './branches';
@@ -26,13 +28,30 @@ export async function createOrderService(conf: Config, busiUrl: () => string): P
   const stockPool = createMysqlPool(conf, conf.stockDb);
   const switches = Switches.forConfig(conf);
   const router = express.Router();
-  addOrderBranches(router, { barrier: new MysqlBarrier(pool, conf.barrierDb), switches });
+  const branchHeaders = branchSecretHeaders(conf.branchSecret);
+  addOrderBranches(router, {
+    barrier: new MysqlBarrier(pool, conf.barrierDb),
+    switches,
+    callersOnly: branchCallersOnly(conf.branchSecret),
+  });
+  // The workflow calls the branch endpoints itself, so its client carries the branch secret.
+  const workflowHttp = createHttpClient(10_000);
+  Object.assign(workflowHttp.defaults.headers.common, branchHeaders);
   const workflows = addOrderWorkflow(router, {
     dtm: conf.dtmServer,
     busiUrl,
     killAfterBranch: conf.testFaults.workflowKillAfterBranch,
+    http: workflowHttp,
   });
-  addOrderRoutes(router, { pool, dtm: conf.dtmServer, busiUrl, outcomeWaitMs: conf.outcomeWaitMs, workflows });
+  addOrderRoutes(router, {
+    pool,
+    dtm: conf.dtmServer,
+    busiUrl,
+    outcomeWaitMs: conf.outcomeWaitMs,
+    workflows,
+    branchHeaders,
+    dtmHeaders: adminHeaders(conf.adminToken),
+  });
   addXaRoutes(router, {
     orderPool: pool,
     stockPool,

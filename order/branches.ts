@@ -1,4 +1,4 @@
-import type { Router } from 'express';
+import type { RequestHandler, Router } from 'express';
 import type { ResultSetHeader } from 'mysql2';
 import { BranchBarrier } from '../common/barrier/barrier';
 import type { MysqlBarrier } from '../common/barrier/mysql-barrier';
@@ -12,6 +12,8 @@ import { orderRequestSchema, type OrderRequest } from './order-request';
 export interface BranchDeps {
   barrier: MysqlBarrier;
   switches: Switches;
+  /** Refuses calls that do not come from the coordinator (BRANCH_SECRET); they change nothing. */
+  callersOnly: RequestHandler;
 }
 
 type BranchWork = (conn: MysqlConnection, req: OrderRequest) => Promise<void>;
@@ -30,6 +32,7 @@ export function addOrderBranches(router: Router, deps: BranchDeps): void {
   const branch = (name: string, work: BranchWork) =>
     router.post(
       `/api/busi/${name}`,
+      deps.callersOnly,
       route(async (req) => {
         const bb = BranchBarrier.fromQuery(req.query);
         const body = parseInput(orderRequestSchema, req.body, 'branch');

@@ -21,11 +21,18 @@ export interface OrderRouteDeps {
   outcomeWaitMs: number;
   /** Runs the order workflow (order/workflow.ts). */
   workflows: Workflows;
+  /** Headers the coordinator sends with every branch call: the branch secret. */
+  branchHeaders: Record<string, string>;
+  /** Headers of the calls to the coordinator's admin endpoints (query): the admin token. */
+  dtmHeaders: Record<string, string>;
 }
 
-/** Builds the order saga: four steps, each with its compensation, all with the same body. */
-export function orderSaga(dtm: string, busi: string, req: OrderRequest): Saga {
-  const saga = new Saga(dtm, orderGid(req.order_id));
+/**
+ * Builds the order saga: four steps, each with its compensation, all with the same body; every branch
+ * call carries `branchHeaders` (the branch secret).
+ */
+export function orderSaga(dtm: string, busi: string, req: OrderRequest, branchHeaders: Record<string, string>): Saga {
+  const saga = new Saga(dtm, orderGid(req.order_id)).withOptions({ branchHeaders });
   for (const step of ORDER_SAGA_STEPS) saga.add(`${busi}/${step}`, `${busi}/${step}Revert`, req);
   return saga;
 }
@@ -39,7 +46,7 @@ const fireQuery = z.object({ coupon_id: z.coerce.number().int().nonnegative().op
  */
 export function addOrderRoutes(router: Router, deps: OrderRouteDeps): void {
   const outcome = async (gid: string, req: OrderRequest) => {
-    const view = await waitForFinish(deps.dtm, gid, deps.outcomeWaitMs);
+    const view = await waitForFinish(deps.dtm, gid, deps.outcomeWaitMs, undefined, deps.dtmHeaders);
     return {
       gid,
       status: view?.status ?? 'unknown',
@@ -49,7 +56,7 @@ export function addOrderRoutes(router: Router, deps: OrderRouteDeps): void {
     };
   };
   const submit = async (req: OrderRequest) => {
-    const saga = orderSaga(deps.dtm, deps.busiUrl(), req).withOptions({ waitResult: true });
+    const saga = orderSaga(deps.dtm, deps.busiUrl(), req, deps.branchHeaders).withOptions({ waitResult: true });
     try {
       await saga.submit();
     } catch (err) {

@@ -1,3 +1,4 @@
+import type { AxiosInstance } from 'axios';
 import type { Router } from 'express';
 import { BranchFailure } from '../common/errors';
 import { parseInput } from '../common/http/validate';
@@ -16,6 +17,8 @@ export interface OrderWorkflowDeps {
   busiUrl: () => string;
   /** Test-only: kill this process right after this branch's action (1-4); 0 never. */
   killAfterBranch: number;
+  /** The client of the workflow's calls (it carries the branch secret). */
+  http?: AxiosInstance;
 }
 
 /** The workflow's input: the order request as JSON text. */
@@ -37,7 +40,7 @@ function orderOf(data: string) {
  * @returns the workflows, for the fire endpoints.
  */
 export function addOrderWorkflow(router: Router, deps: OrderWorkflowDeps): Workflows {
-  const workflows = new Workflows(deps.dtm, () => `${deps.busiUrl()}${CALLBACK_PATH}`);
+  const workflows = new Workflows(deps.dtm, () => `${deps.busiUrl()}${CALLBACK_PATH}`, deps.http);
   workflows.register(
     ORDER_WORKFLOW,
     async (wf, data) => {

@@ -30,8 +30,11 @@ async function main(): Promise<void> {
   );
 
   const busi = `http://localhost:${conf.busi.port}`;
+  // Loopback, or every interface, is reached as localhost; a specific interface by its address.
+  const host = ['127.0.0.1', '0.0.0.0'].includes(conf.coordinator.host) ? 'localhost' : conf.coordinator.host;
+  const coordinator = `http://${host}:${conf.coordinator.port}`;
   const services = [
-    service('coordinator', 'coordinator/main.ts', `http://localhost:${conf.coordinator.port}/api/dtmsvr/health`),
+    service('coordinator', 'coordinator/main.ts', `${coordinator}/api/dtmsvr/health`),
     service('examples', 'scripts/examples-main.ts', `${busi}/api/health`),
   ];
   let stopping = false;
@@ -57,10 +60,11 @@ async function main(): Promise<void> {
     return;
   }
   console.log(`
-✓ coordinator on http://localhost:${conf.coordinator.port}/api/dtmsvr and gRPC localhost:${conf.coordinator.grpcPort} (store: ${conf.coordinator.store}), examples on ${busi}
+✓ coordinator on ${coordinator}/api/dtmsvr and gRPC localhost:${conf.coordinator.grpcPort} (store: ${conf.coordinator.store}), examples on ${busi}
+✓ dashboard: ${coordinator}/admin   metrics: ${coordinator}/api/metrics
 
 Try:
-${renderTryLines(tryLines(busi, `http://localhost:${conf.coordinator.port}`), '  ')}
+${renderTryLines(tryLines(busi, coordinator), '  ')}
 
 Ctrl-C stops everything.`);
 }

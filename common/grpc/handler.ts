@@ -11,14 +11,14 @@ import { toGrpcError } from './status';
 export function unaryHandler<Req, Res>(
   name: string,
   log: Logger,
-  handle: (request: Req, metadata: Metadata) => Promise<Res> | Res,
+  handle: (request: Req, metadata: Metadata, peer: string) => Promise<Res> | Res,
 ): handleUnaryCall<Req, Res> {
   return (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => {
     const started = process.hrtime.bigint();
     const done = (code: string) =>
       log.debug({ method: name, code, ms: Number((process.hrtime.bigint() - started) / 1000n) / 1000 }, 'grpc call');
     Promise.resolve()
-      .then(() => handle(call.request, call.metadata))
+      .then(() => handle(call.request, call.metadata, call.getPeer()))
       .then(
         (reply) => {
           done('OK');

@@ -8,6 +8,7 @@ import {
   IllegalTransition,
   InvalidInput,
   NotFound,
+  Unauthorized,
   UpstreamError,
 } from '../errors';
 import { DtmResult, Outcome, type OutcomeWord } from '../protocol/vocabulary';
@@ -22,6 +23,7 @@ import { DtmResult, Outcome, type OutcomeWord } from '../protocol/vocabulary';
 export function grpcStatusOf(err: unknown): status {
   if (err instanceof InvalidInput) return status.INVALID_ARGUMENT;
   if (err instanceof NotFound) return status.NOT_FOUND;
+  if (err instanceof Unauthorized) return status.UNAUTHENTICATED;
   if (
     err instanceof BranchFailure ||
     err instanceof IllegalTransition ||
@@ -82,6 +84,7 @@ export function errorFromGrpc(err: unknown, what: string): DtmError {
   const options = { cause: err, field: typeof field === 'string' ? field : undefined };
   if (err.code === status.INVALID_ARGUMENT) return new InvalidInput(message, options);
   if (err.code === status.NOT_FOUND) return new NotFound(message, options);
+  if (err.code === status.UNAUTHENTICATED) return new Unauthorized(message, options);
   switch (outcomeOfGrpc(err.code, err.details)) {
     case Outcome.failure:
       return new BranchFailure(message, options);

@@ -82,7 +82,11 @@ export class Msg extends TransBase {
   protected async askQueryPrepared(bb: BranchBarrier): Promise<OutcomeWord> {
     const params = { dtm: this.dtm, gid: this.gid, branch_id: bb.branchId, trans_type: this.transType, op: Op.msg };
     try {
-      const res = await this.http.get<string>(this.queryPrepared, { params });
+      // The branch headers go along, as the coordinator sends them with its own query-back.
+      const res = await this.http.get<string>(this.queryPrepared, {
+        params,
+        headers: this.options.branchHeaders ?? {},
+      });
       return classifyAnswer(res.status, String(res.data ?? ''));
     } catch {
       return Outcome.error;

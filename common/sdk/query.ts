@@ -10,16 +10,18 @@ export interface TransactionView {
 }
 
 /**
- * Reads a transaction's status from the coordinator (GET query).
+ * Reads a transaction's status from the coordinator (GET query, an admin endpoint: `headers` carry the
+ * admin token when the coordinator has one).
  * @returns undefined when the coordinator does not know the gid.
- * @throws UpstreamError when the coordinator cannot be reached.
+ * @throws UpstreamError when the coordinator cannot be reached or refuses.
  */
 export async function queryTransaction(
   dtm: string,
   gid: string,
   http: AxiosInstance = sharedClient(),
+  headers: Record<string, string> = {},
 ): Promise<TransactionView | undefined> {
-  const res = await http.get<string>(`${dtm}/query`, { params: { gid } }).catch((err: unknown) => {
+  const res = await http.get<string>(`${dtm}/query`, { params: { gid }, headers }).catch((err: unknown) => {
     throw new UpstreamError(`cannot reach the coordinator at ${dtm}: ${String(err)}`, { cause: err });
   });
   if (res.status !== 200) throw new UpstreamError(`query of ${gid} answered ${res.status}: ${res.data}`);
@@ -35,9 +37,10 @@ export async function waitForFinish(
   gid: string,
   timeoutMs = 10_000,
   http?: AxiosInstance,
+  headers: Record<string, string> = {},
 ): Promise<TransactionView | undefined> {
   return pollUntil(
-    () => queryTransaction(dtm, gid, http),
+    () => queryTransaction(dtm, gid, http, headers),
     (view) => view?.status === 'succeed' || view?.status === 'failed',
     timeoutMs,
   );

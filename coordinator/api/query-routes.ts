@@ -1,11 +1,12 @@
-import type { Router } from 'express';
+import type { RequestHandler, Router } from 'express';
 import { Unavailable } from '../../common/errors';
 import { route } from '../../common/http/branch-result';
 import { parseInput } from '../../common/http/validate';
 import { oneLine } from '../../common/unreachable';
+import type { AdminService } from '../service/admin-service';
 import type { Store } from '../storage/store';
 import type { TransService } from '../service/trans-service';
-import { gidOnlySchema, listQuerySchema } from './schemas';
+import { allQuerySchema, gidOnlySchema } from './schemas';
 import { branchToWire, globalToWire } from './wire';
 
 /** The version this coordinator reports; it speaks the DTM 1.x HTTP protocol. */
@@ -27,18 +28,26 @@ async function probe(store: Store): Promise<void> {
   }
 }
 
+/** What the read-only routes need. */
+export interface QueryRouteDeps {
+  service: TransService;
+  admin: AdminService;
+  store: Store;
+  storeKind: string;
+  /** Where the store's server is, for the health endpoint's answer when it does not answer. */
+  storeAddress: string;
+  /** Guards the routes that show payloads: query and all. */
+  adminOnly: RequestHandler;
+}
+
 /** query, all, health and version: the read-only routes. */
-export function addQueryRoutes(
-  router: Router,
-  service: TransService,
-  store: Store,
-  storeInfo: { kind: string; address: string },
-): void {
+export function addQueryRoutes(router: Router, deps: QueryRouteDeps): void {
   router.get(
     '/query',
+    deps.adminOnly,
     route(async (req) => {
       const { gid } = parseInput(gidOnlySchema, req.query, 'public', 'query');
-      const { transaction, branches } = await service.query(gid);
+      const { transaction, branches } = await deps.service.query(gid);
       return {
         transaction: transaction ? globalToWire(transaction) : null,
         branches: branches.map((b) => branchToWire(b, transaction?.protocol)),
@@ -47,9 +56,20 @@ export function addQueryRoutes(
   );
   router.get(
     '/all',
+    deps.adminOnly,
     route(async (req) => {
-      const q = parseInput(listQuerySchema, req.query, 'public', 'query');
-      const page = await store.scanGlobals(q.position ?? '', q.limit ?? 100);
+      const q = parseInput(allQuerySchema, req.query, 'public', 'query');
+      const page = await deps.admin.list({
+        gid: q.gid,
+        filter: {
+          status: q.status,
+          transType: q.transType,
+          createTimeStart: q.createTimeStart,
+          createTimeEnd: q.createTimeEnd,
+        },
+        position: q.position ?? '',
+        limit: q.limit ?? 100,
+      });
       return { transactions: page.transactions.map(globalToWire), next_position: page.nextPosition };
     }),
   );
@@ -57,14 +77,14 @@ export function addQueryRoutes(
     '/health',
     route(async () => {
       try {
-        await probe(store);
+        await probe(deps.store);
       } catch (err) {
         throw new Unavailable(
-          `the ${storeInfo.kind} store at ${storeInfo.address} does not answer (${oneLine(err)}); transactions resume once it is back`,
+          `the ${deps.storeKind} store at ${deps.storeAddress} does not answer (${oneLine(err)}); transactions resume once it is back`,
           { cause: err },
         );
       }
-      return { status: 'ok', store: storeInfo.kind };
+      return { status: 'ok', store: deps.storeKind };
     }),
   );
   router.get(

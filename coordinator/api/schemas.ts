@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { boundedString, gidSchema, Limits } from '../../common/protocol/trans-body';
+import { Status, type GlobalStatus } from '../../common/protocol/vocabulary';
+import { transTypeNames } from '../trans-types/registry';
 
 /**
  * Request shapes of the coordinator API besides the transaction body (common/protocol/trans-body.ts),
@@ -55,4 +57,39 @@ export const kvScanQuerySchema = listQuerySchema.extend({ cat: boundedString(Lim
 export const kvQuerySchema = z.object({
   cat: boundedString(Limits.kvCatLength).default(''),
   key: boundedString(Limits.kvKeyLength).default(''),
+});
+
+/** An empty query parameter means "not given", as DTM's admin UI sends empty fields. */
+const optionalParam = <S extends z.ZodType>(schema: S) =>
+  z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
+
+/** Epoch milliseconds, as DTM's admin UI sends createTimeStart and createTimeEnd. */
+const epochMs = z
+  .string()
+  .regex(/^\d{1,15}$/, 'must be a time in epoch milliseconds')
+  .transform((v) => new Date(Number(v)));
+
+const statusNames = Object.values(Status) as [GlobalStatus, ...GlobalStatus[]];
+
+/** Query of `all`: DTM's filters; unknown values are refused rather than silently matching nothing. */
+export const allQuerySchema = listQuerySchema.extend({
+  gid: optionalParam(gidSchema),
+  status: optionalParam(z.enum(statusNames, { message: `must be one of ${statusNames.join(', ')}` })),
+  transType: optionalParam(
+    z.string().refine((t) => transTypeNames.includes(t), `must be one of ${transTypeNames.join(', ')}`),
+  ),
+  createTimeStart: optionalParam(epochMs),
+  createTimeEnd: optionalParam(epochMs),
+});
+
+/** Query of `resetCronTime`: seconds ahead of now (default 3 × the default timeout) and how many at most. */
+export const resetCronTimeQuerySchema = z.object({
+  timeout: optionalParam(
+    z.coerce
+      .number()
+      .int('must be a whole number of seconds')
+      .nonnegative('must not be negative')
+      .max(3 * Limits.timeoutToFailSeconds),
+  ),
+  limit: optionalParam(z.coerce.number().int().min(1).max(1000)).default(100),
 });

@@ -1,4 +1,4 @@
-import type { Router } from 'express';
+import type { RequestHandler, Router } from 'express';
 import { route } from '../../common/http/branch-result';
 import { parseInput } from '../../common/http/validate';
 import type { KvRecord } from '../model/records';
@@ -19,10 +19,11 @@ function kvToWire(e: KvRecord): Record<string, unknown> {
   };
 }
 
-/** subscribe, unsubscribe, topic delete, scanKV and queryKV: topics of 2-phase messages. */
-export function addTopicRoutes(router: Router, service: TransService, store: Store): void {
+/** subscribe, unsubscribe, topic delete, scanKV and queryKV: topics of 2-phase messages (admin only). */
+export function addTopicRoutes(router: Router, service: TransService, store: Store, adminOnly: RequestHandler): void {
   router.get(
     '/subscribe',
+    adminOnly,
     route(async (req) => {
       const q = parseInput(subscribeQuerySchema, req.query, 'public', 'query');
       await service.topics.subscribe(q.topic, q.url, q.remark);
@@ -30,6 +31,7 @@ export function addTopicRoutes(router: Router, service: TransService, store: Sto
   );
   router.get(
     '/unsubscribe',
+    adminOnly,
     route(async (req) => {
       const q = parseInput(subscribeQuerySchema, req.query, 'public', 'query');
       await service.topics.unsubscribe(q.topic, q.url);
@@ -37,10 +39,12 @@ export function addTopicRoutes(router: Router, service: TransService, store: Sto
   );
   router.delete(
     '/topic/:name',
+    adminOnly,
     route(async (req) => service.topics.deleteTopic(String(req.params.name))),
   );
   router.get(
     '/scanKV',
+    adminOnly,
     route(async (req) => {
       const q = parseInput(kvScanQuerySchema, req.query, 'public', 'query');
       const page = await store.kvScan(q.cat, q.position ?? '', q.limit ?? 100);
@@ -49,6 +53,7 @@ export function addTopicRoutes(router: Router, service: TransService, store: Sto
   );
   router.get(
     '/queryKV',
+    adminOnly,
     route(async (req) => {
       const q = parseInput(kvQuerySchema, req.query, 'public', 'query');
       const entry = await store.kvGet(q.cat, q.key);

@@ -1,4 +1,4 @@
-import type { Request, Router } from 'express';
+import type { Request, RequestHandler, Router } from 'express';
 import { route } from '../../common/http/branch-result';
 import { parseInput } from '../../common/http/validate';
 import { localGid, transBodySchema } from '../../common/protocol/trans-body';
@@ -14,9 +14,9 @@ function stringFields(body: Record<string, unknown>): Record<string, string> {
 
 /**
  * newGid, prepare, prepareWorkflow, submit, abort, forceStop and registerBranch: the routes that change
- * transactions.
+ * transactions; forceStop is an admin operation.
  */
-export function addTransRoutes(router: Router, service: TransService): void {
+export function addTransRoutes(router: Router, service: TransService, adminOnly: RequestHandler): void {
   const parseTrans = (req: Request) =>
     transRequestOf(parseInput(transBodySchema, req.body, 'public'), (name) => req.get(name));
 
@@ -48,6 +48,7 @@ export function addTransRoutes(router: Router, service: TransService): void {
   );
   router.post(
     '/forceStop',
+    adminOnly,
     route(async (req) => service.forceStop(parseInput(gidOnlySchema, req.body, 'public').gid)),
   );
   const register = route(async (req) => {

@@ -9,6 +9,7 @@ import type {
   DtmTopicRequest,
 } from '../../common/grpc/dtm-proto';
 import { unaryHandler } from '../../common/grpc/handler';
+import { assertGrpcAdmin } from '../../common/http/guards';
 import { parseInput } from '../../common/http/validate';
 import type { Logger } from '../../common/log';
 import { localGid, transBodySchema } from '../../common/protocol/trans-body';
@@ -69,15 +70,20 @@ function transRequestOfGrpc(req: DtmRequest, metadata: Metadata): TransRequest {
 
 type Handlers = Record<DtmMethod, UntypedServiceImplementation[string]>;
 
-/** The handlers of service dtmgimp.Dtm: the gRPC transport over the same TransService as the HTTP API. */
-export function dtmHandlers(service: TransService, log: Logger): Handlers {
+/**
+ * The handlers of service dtmgimp.Dtm: the gRPC transport over the same TransService as the HTTP API.
+ * The topic changes are admin operations, under the same rule as over HTTP (`adminToken`).
+ */
+export function dtmHandlers(service: TransService, log: Logger, adminToken: string | undefined): Handlers {
   const trans = (name: DtmMethod, op: (req: TransRequest) => Promise<void>) =>
     unaryHandler<DtmRequest, object>(name, log, async (req, md) => {
       await op(transRequestOfGrpc(req, md));
       return EMPTY;
     });
   const topic = (name: DtmMethod, op: (req: DtmTopicRequest) => Promise<void>) =>
-    unaryHandler<DtmTopicRequest, object>(name, log, async (req) => {
+    unaryHandler<DtmTopicRequest, object>(name, log, async (req, md, peer) => {
+      const authorization = md.get('authorization')[0];
+      assertGrpcAdmin(peer, typeof authorization === 'string' ? authorization : undefined, adminToken);
       await op(req);
       return EMPTY;
     });

@@ -13,15 +13,24 @@ export interface GrpcApi {
 
 const SHUTDOWN_GRACE_MS = 5_000;
 
+/** Where the gRPC API listens: the coordinator's interface and port, and the admin token of its topic changes. */
+export interface GrpcListen {
+  host: string;
+  /** 0 picks a free one. */
+  port: number;
+  adminToken: string | undefined;
+}
+
 /**
- * Serves service dtmgimp.Dtm on `port` (0 picks a free one).
+ * Serves service dtmgimp.Dtm on `listen.host:listen.port`.
  * @throws when the port cannot be bound.
  */
-export async function startGrpcApi(service: TransService, log: Logger, port: number): Promise<GrpcApi> {
+export async function startGrpcApi(service: TransService, log: Logger, listen: GrpcListen): Promise<GrpcApi> {
   const server = new Server();
-  server.addService(dtmServiceDefinition(), dtmHandlers(service, log));
+  server.addService(dtmServiceDefinition(), dtmHandlers(service, log, listen.adminToken));
+  const host = listen.host.includes(':') ? `[${listen.host}]` : listen.host;
   const bound = await new Promise<number>((resolve, reject) =>
-    server.bindAsync(`0.0.0.0:${port}`, ServerCredentials.createInsecure(), (err, p) =>
+    server.bindAsync(`${host}:${listen.port}`, ServerCredentials.createInsecure(), (err, p) =>
       err ? reject(err) : resolve(p),
     ),
   );

@@ -8,7 +8,7 @@ import { requireUrlValue } from '../trans-types/steps';
 export const TOPICS_CAT = 'topics';
 
 /** One subscriber as DTM stores it in the topic's value: a JSON array of these. */
-interface Subscriber {
+export interface Subscriber {
   url: string;
   remark: string;
 }
@@ -29,6 +29,12 @@ function requireTopic(topic: string): void {
  */
 export class Topics {
   constructor(private readonly store: Store) {}
+
+  /** Every topic with its subscribers, newest topic first (at most `limit`). */
+  async list(limit = 1000): Promise<{ topic: string; subscribers: Subscriber[] }[]> {
+    const { entries } = await this.store.kvScan(TOPICS_CAT, '', limit);
+    return entries.map((e) => ({ topic: e.k, subscribers: parseSubscribers(e.v) }));
+  }
 
   /**
    * Adds `url` to the topic, creating the topic on its first subscriber. A subscription made over gRPC

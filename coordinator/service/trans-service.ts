@@ -17,6 +17,9 @@ import { TransRun, type RunDeps } from '../trans/trans-run';
 import { PassRegistry } from './pass-registry';
 import { Topics } from './topics';
 
+/** The rollback reason forceStop leaves; the checker names half-applied stopped transactions by it. */
+export const FORCE_STOP_REASON = 'stopped by forceStop';
+
 /** A prepare / submit / abort request after validation: the transaction, its options and headers. */
 export interface TransRequest extends NewTransInput {
   protocol: string;
@@ -120,7 +123,7 @@ export class TransService {
     if (record.status === Status.prepared) {
       takeSubmitTimeFields(record, req, this.deps.clock());
       try {
-        await run.changeStatus(Status.submitted);
+        await run.changeStatusOnRequest(Status.submitted);
       } catch (err) {
         if (!(err instanceof IllegalTransition)) throw err;
         // The same submit, sent again, moved it first: go on from what that one stored.
@@ -161,7 +164,10 @@ export class TransService {
     if (record.status !== Status.prepared) {
       throw new BranchFailure(`transaction ${req.gid} is '${record.status}' and cannot become '${reported.status}'`);
     }
-    await this.runOf(record).changeStatus(reported.status, reported.status === Status.failed ? reported.reason : '');
+    await this.runOf(record).changeStatusOnRequest(
+      reported.status,
+      reported.status === Status.failed ? reported.reason : '',
+    );
   }
 
   /** Aborts as the transaction's type allows: at once (msg) or by running its rollback (tcc). */
@@ -176,20 +182,24 @@ export class TransService {
     const run = this.runOf(existing);
     const reason = req.rollbackReason || 'aborted by the caller';
     if (rule.then === 'fail') {
-      await run.changeStatus(Status.failed, reason);
+      await run.changeStatusOnRequest(Status.failed, reason);
       return;
     }
-    if (existing.status !== Status.aborting) await run.changeStatus(Status.aborting, reason);
+    if (existing.status !== Status.aborting) await run.changeStatusOnRequest(Status.aborting, reason);
     await this.process(run, req.options.wait_result === true, false);
   }
 
-  /** Ends an unfinished transaction as failed without calling anything more. Use with care. */
+  /**
+   * Ends an unfinished transaction as failed without calling anything more. Use with care: what its
+   * branches did stays done (a msg whose local step committed never delivers its steps), which
+   * `npm run check` reports as half-applied.
+   */
   async forceStop(gid: string): Promise<void> {
     const existing = await this.mustFind(gid);
     if (isFinished(existing.status)) {
       throw new IllegalTransition(`transaction ${gid} is already '${existing.status}'; nothing to stop`);
     }
-    await this.runOf(existing).changeStatus(Status.failed, 'stopped by forceStop');
+    await this.runOf(existing).changeStatusOnRequest(Status.failed, FORCE_STOP_REASON);
   }
 
   /**
@@ -288,12 +298,16 @@ export class TransService {
   /** One pass; resolves to the error it ended with (logged when nobody waits for it). */
   private async runPass(run: TransRun, background: boolean, branches?: BranchRecord[]): Promise<unknown> {
     try {
+      let ok = false;
       try {
         await transTypeOf(run.g.transType).processOnce(
           run,
           branches ?? (await this.deps.store.findBranches(run.g.gid)),
         );
+        ok = true;
       } finally {
+        const age = (this.deps.clock().getTime() - run.g.createTime.getTime()) / 1000;
+        this.deps.metrics.transactionPass(run.g.transType, ok, age);
         await run.flush();
       }
       return undefined;

@@ -52,3 +52,11 @@ CREATE TABLE IF NOT EXISTS dtm.kv (
   PRIMARY KEY (id),
   UNIQUE KEY uniq_k (cat, k)
 ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4;
+CREATE TABLE IF NOT EXISTS dtm.trans_event (
+  id bigint NOT NULL AUTO_INCREMENT,
+  gid varchar(128) NOT NULL,
+  event text NOT NULL COMMENT 'JSON: a branch call or a status change, for the time line',
+  create_time datetime(3) NOT NULL,
+  PRIMARY KEY (id),
+  KEY gid_id (gid, id)
+) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4;

@@ -9,8 +9,20 @@ import {
   type MysqlConnection,
   type MysqlPool,
 } from '../../common/mysql';
-import type { BranchOutcome, BranchRecord, GlobalRecord, KvRecord } from '../model/records';
-import { Status, type GlobalStatus } from '../../common/protocol/vocabulary';
+import { EVENTS_KEPT, eventToJson, isEmpty, statusEvent, type Progress, type TransEvent } from '../model/events';
+import type { BranchRecord, GlobalRecord, KvRecord } from '../model/records';
+import type { GlobalStatus } from '../../common/protocol/vocabulary';
+import {
+  dueStats,
+  findEvents,
+  outcomeUpdate,
+  ownerGuard,
+  progressStatements,
+  resetCronTimes,
+  resetNextCronTime,
+  UNFINISHED,
+  type Statement,
+} from './mysql-statements';
 import {
   branchRow,
   globalRow,
@@ -22,22 +34,17 @@ import {
   toKv,
 } from './mysql-rows';
 import { retryTransient } from './transient';
-import { UniqueConflict, type AddBranchesResult, type GlobalPage, type StatusPatch, type Store } from './store';
-
-const UNFINISHED = [Status.prepared, Status.submitted, Status.aborting];
-
-/** One statement of a batched transaction. */
-interface Statement {
-  sql: string;
-  values: unknown[];
-}
-
-function outcomeUpdate(gid: string, o: BranchOutcome): Statement {
-  return {
-    sql: 'UPDATE trans_branch_op SET status=?, finish_time=?, update_time=? WHERE gid=? AND branch_id=? AND op=?',
-    values: [o.status, o.at, o.at, gid, o.branchId, o.op],
-  };
-}
+import {
+  splitFailures,
+  UniqueConflict,
+  type AddBranchesResult,
+  type CronReset,
+  type DueStats,
+  type GlobalFilter,
+  type GlobalPage,
+  type StatusPatch,
+  type Store,
+} from './store';
 
 /** The store on MySQL: one row per transaction in trans_global, one per branch op in trans_branch_op. */
 export class MysqlStore implements Store {
@@ -82,30 +89,46 @@ export class MysqlStore implements Store {
     return rows.map(toBranch);
   }
 
-  /** One transaction: the branch outcomes, then an UPDATE guarded by the old status. */
+  /**
+   * One transaction, sent as one batch: the branch outcomes and events, an UPDATE guarded by the old
+   * status (and the lease), then, only if it moved (`@moved`), the failed outcomes and the status event.
+   */
   async changeGlobalStatus(
     gid: string,
     from: GlobalStatus,
     to: GlobalStatus,
     patch: StatusPatch,
-    outcomes: BranchOutcome[],
+    progress: Progress,
   ): Promise<boolean> {
-    const guarded: Statement = {
-      sql: `UPDATE trans_global SET status=?, update_time=?, finish_time=COALESCE(?, finish_time),
+    const [failures, facts] = splitFailures(progress);
+    const guard = ownerGuard(patch.owner);
+    const event = statusEvent(patch.updateTime, from, to, patch.rollbackReason);
+    const statements: Statement[] = [
+      ...progressStatements(gid, facts),
+      {
+        sql: `UPDATE trans_global SET status=?, update_time=?, finish_time=COALESCE(?, finish_time),
            rollback_time=COALESCE(?, rollback_time), rollback_reason=COALESCE(?, rollback_reason)
-         WHERE gid=? AND status=?`,
-      values: [
-        to,
-        patch.updateTime,
-        patch.finishTime ?? null,
-        patch.rollbackTime ?? null,
-        patch.rollbackReason ?? null,
-        gid,
-        from,
-      ],
-    };
-    const res = await this.withOutcomes(gid, outcomes, guarded);
-    return res.affectedRows === 1;
+         WHERE gid=? AND status=?${guard.sql}`,
+        values: [
+          to,
+          patch.updateTime,
+          patch.finishTime ?? null,
+          patch.rollbackTime ?? null,
+          patch.rollbackReason ?? null,
+          gid,
+          from,
+          ...guard.values,
+        ],
+      },
+      { sql: 'SET @moved = ROW_COUNT()', values: [] },
+      ...failures.map((o) => outcomeUpdate(gid, o, true)),
+      {
+        sql: 'INSERT INTO trans_event (gid, event, create_time) SELECT ?, ?, ? FROM DUAL WHERE @moved = 1',
+        values: [gid, eventToJson(event), event.at],
+      },
+    ];
+    const results = await retryTransient(() => this.batch(statements));
+    return (results[progressStatements(gid, facts).length] as ResultSetHeader).affectedRows === 1;
   }
 
   /**
@@ -135,35 +158,68 @@ export class MysqlStore implements Store {
     );
   }
 
-  async saveBranchOutcomes(gid: string, outcomes: BranchOutcome[]): Promise<void> {
-    if (outcomes.length > 0) await retryTransient(() => this.batch(outcomes.map((o) => outcomeUpdate(gid, o))));
+  async saveBranchOutcomes(gid: string, progress: Progress): Promise<void> {
+    if (!isEmpty(progress)) await retryTransient(() => this.batch(progressStatements(gid, progress)));
   }
 
+  /**
+   * One transaction, one batch: the progress, the schedule UPDATE (guarded by the lease), and, when
+   * events came, the removal of those beyond EVENTS_KEPT (a derived table lets MySQL read the table it
+   * deletes from).
+   */
   async touchCronTime(
     gid: string,
     nextCronIntervalMs: number,
     nextCronTime: Date,
     retryCount: number,
-    outcomes: BranchOutcome[],
-  ): Promise<void> {
-    await this.withOutcomes(gid, outcomes, {
-      sql: 'UPDATE trans_global SET next_cron_interval_ms=?, next_cron_time=?, retry_count=?, update_time=? WHERE gid=?',
-      values: [nextCronIntervalMs, storableTime(nextCronTime), retryCount, new Date(), gid],
-    });
+    progress: Progress,
+    owner?: string,
+  ): Promise<boolean> {
+    const guard = ownerGuard(owner);
+    const statements = [
+      ...progressStatements(gid, progress),
+      {
+        sql: `UPDATE trans_global SET next_cron_interval_ms=?, next_cron_time=?, retry_count=?, update_time=?
+         WHERE gid=?${guard.sql}`,
+        values: [nextCronIntervalMs, storableTime(nextCronTime), retryCount, new Date(), gid, ...guard.values],
+      },
+    ];
+    const scheduleAt = statements.length - 1;
+    if (progress.events.length > 0) {
+      statements.push({
+        sql: `DELETE FROM trans_event WHERE gid=? AND id < (SELECT id FROM (
+             SELECT id FROM trans_event WHERE gid=? ORDER BY id DESC LIMIT 1 OFFSET ?) AS kept)`,
+        values: [gid, gid, EVENTS_KEPT - 1],
+      });
+    }
+    const results = await retryTransient(() => this.batch(statements));
+    return (results[scheduleAt] as ResultSetHeader).affectedRows === 1;
   }
 
-  /**
-   * Writes branch outcomes and then `last` in one transaction, so one commit (one log flush) covers them
-   * all. The outcomes are facts, so they are committed even when `last`'s guard misses. Without outcomes,
-   * `last` runs alone.
-   */
-  private async withOutcomes(gid: string, outcomes: BranchOutcome[], last: Statement): Promise<ResultSetHeader> {
-    if (outcomes.length === 0) {
-      const [res] = await retryTransient(() => this.pool.query<ResultSetHeader>(last.sql, last.values));
-      return res;
-    }
-    const results = await retryTransient(() => this.batch([...outcomes.map((o) => outcomeUpdate(gid, o)), last]));
-    return results[results.length - 1] as ResultSetHeader;
+  async renewLease(gid: string, owner: string, until: Date): Promise<boolean> {
+    const [res] = await retryTransient(() =>
+      this.pool.execute<ResultSetHeader>(
+        'UPDATE trans_global SET next_cron_time=? WHERE gid=? AND owner=? AND status IN (?,?,?)',
+        [until, gid, owner, ...UNFINISHED],
+      ),
+    );
+    return res.affectedRows === 1;
+  }
+
+  async findEvents(gid: string): Promise<TransEvent[]> {
+    return findEvents(this.pool, gid);
+  }
+
+  async resetNextCronTime(gid: string, at: Date): Promise<boolean> {
+    return resetNextCronTime(this.pool, gid, at);
+  }
+
+  async resetCronTimes(after: Date, now: Date, limit: number): Promise<CronReset> {
+    return resetCronTimes(this.pool, after, now, limit);
+  }
+
+  async dueStats(now: Date): Promise<DueStats> {
+    return dueStats(this.pool, now);
   }
 
   /**
@@ -226,13 +282,24 @@ export class MysqlStore implements Store {
     return claimed.affectedRows === 1 && rows[0] ? toGlobal(rows[0]) : undefined;
   }
 
-  async scanGlobals(position: string, limit: number): Promise<GlobalPage> {
+  async scanGlobals(position: string, limit: number, filter: GlobalFilter = {}): Promise<GlobalPage> {
     const before = position === '' ? Number.MAX_SAFE_INTEGER : Number(position);
+    const where = ['id < ?'];
+    const values: unknown[] = [before];
+    const add = (clause: string, value: unknown) => {
+      if (value === undefined) return;
+      where.push(clause);
+      values.push(value);
+    };
+    add('status = ?', filter.status);
+    add('trans_type = ?', filter.transType);
+    add('create_time >= ?', filter.createTimeStart);
+    add('create_time < ?', filter.createTimeEnd);
     const [rows] = await retryTransient(() =>
-      this.pool.query<RowDataPacket[]>('SELECT * FROM trans_global WHERE id < ? ORDER BY id DESC LIMIT ?', [
-        before,
-        limit,
-      ]),
+      this.pool.query<RowDataPacket[]>(
+        `SELECT * FROM trans_global WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT ?`,
+        [...values, limit],
+      ),
     );
     const transactions = rows.map(toGlobal);
     const last = transactions[transactions.length - 1];

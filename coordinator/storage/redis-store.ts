@@ -4,9 +4,37 @@ import type { Config } from '../../conf/config';
 import type { Logger } from '../../common/log';
 import { createRedis, ensureConnected, logOutages } from '../../common/redis';
 import { RedisScript } from '../../common/redis-script';
+import {
+  EVENTS_KEPT,
+  eventFromJson,
+  eventToJson,
+  isEmpty,
+  statusEvent,
+  type Progress,
+  type TransEvent,
+} from '../model/events';
 import type { BranchOutcome, BranchRecord, GlobalRecord, KvRecord } from '../model/records';
+import {
+  branchKey,
+  fromHash,
+  fromStoredBranch,
+  fromStoredKv,
+  globalFields,
+  toStoredBranch,
+  type StoredBranch,
+} from './redis-records';
 import { isFinished, type GlobalStatus } from '../../common/protocol/vocabulary';
-import { UniqueConflict, type AddBranchesResult, type GlobalPage, type StatusPatch, type Store } from './store';
+import {
+  splitFailures,
+  UniqueConflict,
+  type AddBranchesResult,
+  type CronReset,
+  type DueStats,
+  type GlobalFilter,
+  type GlobalPage,
+  type StatusPatch,
+  type Store,
+} from './store';
 
 /** The coordinator store's client name in `CLIENT LIST`: the prefix tells coordinators on one Redis apart. */
 export function redisClientName(prefix: string): string {
@@ -15,15 +43,20 @@ export function redisClientName(prefix: string): string {
 
 const luaFile = (name: string) => join(__dirname, 'redis-scripts', `${name}.lua`);
 const script = (name: string) => new RedisScript(luaFile(name));
-/** A script that also records branch outcomes, through the shared apply-outcomes prelude. */
-const scriptWithOutcomes = (name: string) => new RedisScript(luaFile('apply-outcomes'), luaFile(name));
+/** A script that also records branch outcomes and events, through the shared preludes. */
+const scriptWithProgress = (name: string) =>
+  new RedisScript(luaFile('apply-outcomes'), luaFile('append-events'), luaFile(name));
 const scripts = {
   saveNew: script('save-new'),
-  changeStatus: scriptWithOutcomes('change-status'),
+  changeStatus: scriptWithProgress('change-status'),
   addBranches: script('add-branches'),
-  saveOutcomes: scriptWithOutcomes('save-outcomes'),
-  touchCron: scriptWithOutcomes('touch-cron'),
+  saveProgress: scriptWithProgress('save-progress'),
+  touchCron: scriptWithProgress('touch-cron'),
   lockOneDue: script('lock-one-due'),
+  resetNextCron: script('reset-next-cron'),
+  renewLease: script('renew-lease'),
+  resetCronTimes: script('reset-cron-times'),
+  scanGlobals: script('scan-globals'),
   kvPut: script('kv-put'),
 };
 
@@ -32,16 +65,18 @@ function outcomeArgs(outcomes: BranchOutcome[]): (string | number)[] {
   return [outcomes.length, ...outcomes.flatMap((o) => [branchKey(o.branchId, o.op), o.status, o.at.getTime()])];
 }
 
-/** The JSON a branch is stored as: the record with its times as epoch milliseconds. */
-type StoredBranch = Omit<BranchRecord, 'createTime' | 'updateTime' | 'finishTime'> & {
-  createTime: number;
-  updateTime: number;
-  finishTime: number | null;
-};
+/** Events as the append-events prelude reads them: a count, then each event's JSON. */
+function eventArgs(events: TransEvent[]): (string | number)[] {
+  return [events.length, ...events.map(eventToJson)];
+}
+
+/** Entries one listing call examines at most, so a narrow filter over a large store cannot block Redis. */
+const SCAN_BUDGET = 5000;
 
 /**
- * The store on Redis. Per transaction: a hash of the global fields, a list of branch keys in order and
- * a hash of branch JSON; shared: a zset of unfinished gids by next_cron_time and one of every gid by id.
+ * The store on Redis. Per transaction: a hash of the global fields, a list of branch keys in order, a
+ * hash of branch JSON and a list of events; shared: a zset of unfinished gids by next_cron_time and one
+ * of every gid by id.
  * Every write is one Lua script, so each is atomic. Keys start with REDIS_PREFIX + "dtm:". A finished
  * transaction's keys expire after FINISHED_EXPIRE_MS, as DTM expires finished data in Redis.
  */
@@ -100,11 +135,12 @@ export class RedisStore implements Store {
     from: GlobalStatus,
     to: GlobalStatus,
     patch: StatusPatch,
-    outcomes: BranchOutcome[],
+    progress: Progress,
   ): Promise<boolean> {
+    const [failures, facts] = splitFailures(progress);
     const answer = await scripts.changeStatus.run(
       this.redis,
-      [this.k('g', gid), `${this.p}due`, this.k('bl', gid), this.k('bd', gid)],
+      [this.k('g', gid), `${this.p}due`, this.k('bl', gid), this.k('bd', gid), this.k('ev', gid)],
       [
         from,
         to,
@@ -115,7 +151,13 @@ export class RedisStore implements Store {
         gid,
         isFinished(to) ? '1' : '0',
         this.finishedExpireMs,
-        ...outcomeArgs(outcomes),
+        eventToJson(statusEvent(patch.updateTime, from, to, patch.rollbackReason)),
+        EVENTS_KEPT,
+        patch.owner === undefined ? '0' : '1',
+        patch.owner ?? '',
+        ...outcomeArgs(facts.outcomes),
+        ...eventArgs(facts.events),
+        ...outcomeArgs(failures),
       ],
     );
     return answer === 'OK';
@@ -134,8 +176,13 @@ export class RedisStore implements Store {
     return { status: 'conflict', branchId, op };
   }
 
-  async saveBranchOutcomes(gid: string, outcomes: BranchOutcome[]): Promise<void> {
-    if (outcomes.length > 0) await scripts.saveOutcomes.run(this.redis, [this.k('bd', gid)], outcomeArgs(outcomes));
+  async saveBranchOutcomes(gid: string, progress: Progress): Promise<void> {
+    if (isEmpty(progress)) return;
+    await scripts.saveProgress.run(
+      this.redis,
+      [this.k('bd', gid), this.k('ev', gid), this.k('g', gid)],
+      [EVENTS_KEPT, ...outcomeArgs(progress.outcomes), ...eventArgs(progress.events)],
+    );
   }
 
   async touchCronTime(
@@ -143,13 +190,35 @@ export class RedisStore implements Store {
     nextCronIntervalMs: number,
     nextCronTime: Date,
     retryCount: number,
-    outcomes: BranchOutcome[],
-  ): Promise<void> {
-    await scripts.touchCron.run(
+    progress: Progress,
+    owner?: string,
+  ): Promise<boolean> {
+    const answer = await scripts.touchCron.run(
       this.redis,
-      [this.k('g', gid), `${this.p}due`, this.k('bd', gid)],
-      [nextCronIntervalMs, nextCronTime.getTime(), retryCount, Date.now(), gid, ...outcomeArgs(outcomes)],
+      [this.k('g', gid), `${this.p}due`, this.k('bd', gid), this.k('ev', gid)],
+      [
+        nextCronIntervalMs,
+        nextCronTime.getTime(),
+        retryCount,
+        Date.now(),
+        gid,
+        owner === undefined ? '0' : '1',
+        owner ?? '',
+        EVENTS_KEPT,
+        ...outcomeArgs(progress.outcomes),
+        ...eventArgs(progress.events),
+      ],
     );
+    return answer !== 'LOST';
+  }
+
+  async renewLease(gid: string, owner: string, until: Date): Promise<boolean> {
+    const answer = await scripts.renewLease.run(
+      this.redis,
+      [this.k('g', gid), `${this.p}due`],
+      [owner, until.getTime(), gid],
+    );
+    return answer === 1;
   }
 
   async lockOneDue(now: Date, owner: string, leaseUntil: Date): Promise<GlobalRecord | undefined> {
@@ -161,16 +230,52 @@ export class RedisStore implements Store {
     return typeof gid === 'string' ? this.findGlobal(gid) : undefined;
   }
 
-  async scanGlobals(position: string, limit: number): Promise<GlobalPage> {
-    const max = position === '' ? '+inf' : `(${position}`;
-    const gids = await this.redis.zrevrangebyscore(`${this.p}all`, max, '-inf', 'LIMIT', 0, limit);
+  async findEvents(gid: string): Promise<TransEvent[]> {
+    return (await this.redis.lrange(this.k('ev', gid), 0, -1)).map(eventFromJson);
+  }
+
+  async resetNextCronTime(gid: string, at: Date): Promise<boolean> {
+    const answer = await scripts.resetNextCron.run(this.redis, [this.k('g', gid), `${this.p}due`], [at.getTime(), gid]);
+    return answer === 1;
+  }
+
+  async resetCronTimes(after: Date, now: Date, limit: number): Promise<CronReset> {
+    const [count, remaining] = (await scripts.resetCronTimes.run(
+      this.redis,
+      [`${this.p}due`],
+      [after.getTime(), now.getTime(), limit, `${this.p}g:`],
+    )) as [number, number];
+    return { succeedCount: count, hasRemaining: remaining === 1 };
+  }
+
+  async dueStats(now: Date): Promise<DueStats> {
+    const [[, count], [, first]] = (await this.redis
+      .multi()
+      .zcount(`${this.p}due`, '-inf', now.getTime())
+      .zrange(`${this.p}due`, '0', '0', 'WITHSCORES')
+      .exec()) as [[unknown, number], [unknown, string[]]];
+    const oldest = first[1] !== undefined && Number(first[1]) <= now.getTime() ? new Date(Number(first[1])) : undefined;
+    return { count, oldest };
+  }
+
+  /** Filtering runs in one script per page; finished transactions that expired leave the listing on the way. */
+  async scanGlobals(position: string, limit: number, filter: GlobalFilter = {}): Promise<GlobalPage> {
+    const [nextPosition = '', ...gids] = (await scripts.scanGlobals.run(
+      this.redis,
+      [`${this.p}all`],
+      [
+        position === '' ? '+inf' : `(${position}`,
+        limit,
+        filter.status ?? '',
+        filter.transType ?? '',
+        filter.createTimeStart?.getTime() ?? '',
+        filter.createTimeEnd?.getTime() ?? '',
+        `${this.p}g:`,
+        SCAN_BUDGET,
+      ],
+    )) as string[];
     const found = await Promise.all(gids.map((gid) => this.findGlobal(gid)));
-    const transactions = found.filter((g): g is GlobalRecord => g !== undefined);
-    // Finished transactions expire (FINISHED_EXPIRE_MS); their gids leave the listing when met here.
-    const expired = gids.filter((_, i) => found[i] === undefined);
-    if (expired.length > 0) await this.redis.zrem(`${this.p}all`, ...expired);
-    const last = transactions[transactions.length - 1];
-    return { transactions, nextPosition: gids.length === limit && last?.id ? last.id : '' };
+    return { transactions: found.filter((g): g is GlobalRecord => g !== undefined), nextPosition };
   }
 
   async kvGet(cat: string, key: string): Promise<KvRecord | undefined> {
@@ -217,88 +322,7 @@ export class RedisStore implements Store {
     else this.redis.disconnect();
   }
 
-  private k(kind: 'g' | 'bl' | 'bd', gid: string): string {
+  private k(kind: 'g' | 'bl' | 'bd' | 'ev', gid: string): string {
     return `${this.p}${kind}:${gid}`;
   }
-}
-
-function branchKey(branchId: string, op: string): string {
-  return `${branchId}|${op}`;
-}
-
-function globalFields(g: GlobalRecord): Record<string, string> {
-  return {
-    gid: g.gid,
-    trans_type: g.transType,
-    status: g.status,
-    query_prepared: g.queryPrepared,
-    protocol: g.protocol,
-    options: JSON.stringify(g.options),
-    custom_data: g.customData,
-    headers: JSON.stringify(g.headers),
-    create_time: String(g.createTime.getTime()),
-    update_time: String(g.updateTime.getTime()),
-    finish_time: g.finishTime ? String(g.finishTime.getTime()) : '',
-    rollback_time: g.rollbackTime ? String(g.rollbackTime.getTime()) : '',
-    rollback_reason: g.rollbackReason,
-    next_cron_interval_ms: String(g.nextCronIntervalMs),
-    next_cron_time: String(g.nextCronTime.getTime()),
-    owner: g.owner,
-    retry_count: String(g.retryCount),
-  };
-}
-
-function fromHash(h: Record<string, string>): GlobalRecord {
-  const time = (v: string | undefined) => (v ? new Date(Number(v)) : null);
-  return {
-    id: h.id,
-    gid: h.gid ?? '',
-    transType: h.trans_type ?? '',
-    status: h.status as GlobalStatus,
-    queryPrepared: h.query_prepared ?? '',
-    protocol: h.protocol ?? 'http',
-    options: JSON.parse(h.options ?? '{}') as GlobalRecord['options'],
-    customData: h.custom_data ?? '',
-    headers: JSON.parse(h.headers ?? '{}') as Record<string, string>,
-    createTime: new Date(Number(h.create_time)),
-    updateTime: new Date(Number(h.update_time)),
-    finishTime: time(h.finish_time),
-    rollbackTime: time(h.rollback_time),
-    rollbackReason: h.rollback_reason ?? '',
-    nextCronIntervalMs: Number(h.next_cron_interval_ms),
-    nextCronTime: new Date(Number(h.next_cron_time)),
-    owner: h.owner ?? '',
-    retryCount: Number(h.retry_count ?? 0),
-  };
-}
-
-function toStoredBranch(b: BranchRecord): StoredBranch {
-  return {
-    ...b,
-    createTime: b.createTime.getTime(),
-    updateTime: b.updateTime.getTime(),
-    finishTime: b.finishTime?.getTime() ?? null,
-  };
-}
-
-function fromStoredBranch(s: StoredBranch): BranchRecord {
-  return {
-    ...s,
-    createTime: new Date(s.createTime),
-    updateTime: new Date(s.updateTime),
-    finishTime: s.finishTime === null ? null : new Date(s.finishTime),
-  };
-}
-
-function fromStoredKv(cat: string, k: string, stored: string): KvRecord {
-  const e = JSON.parse(stored) as { id: string; v: string; version: number; create_time: number; update_time: number };
-  return {
-    id: e.id,
-    cat,
-    k,
-    v: e.v,
-    version: e.version,
-    createTime: new Date(e.create_time),
-    updateTime: new Date(e.update_time),
-  };
 }

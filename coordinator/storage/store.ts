@@ -1,5 +1,6 @@
-import type { BranchOutcome, BranchRecord, GlobalRecord, KvRecord } from '../model/records';
-import type { GlobalStatus } from '../../common/protocol/vocabulary';
+import type { Progress, TransEvent } from '../model/events';
+import type { BranchRecord, GlobalRecord, KvRecord } from '../model/records';
+import { BranchStatus, type GlobalStatus } from '../../common/protocol/vocabulary';
 
 /** Thrown by `saveNew` when the gid exists already; the service decides whether that is a replay. */
 export class UniqueConflict extends Error {
@@ -12,11 +13,39 @@ export interface StatusPatch {
   finishTime?: Date;
   rollbackTime?: Date;
   rollbackReason?: string;
+  /**
+   * When given, the move happens only while the transaction's lease is still this owner's: a pass that
+   * another pass took over must not decide the outcome.
+   */
+  owner?: string;
 }
 
 /** What `addBranches` did. */
 export type AddBranchesResult =
   { status: 'added' } | { status: 'missing' } | { status: 'conflict'; branchId: string; op: string };
+
+/** Which transactions a listing returns; every field given must match. */
+export interface GlobalFilter {
+  status?: GlobalStatus;
+  transType?: string;
+  /** Created at or after this. */
+  createTimeStart?: Date;
+  /** Created before this. */
+  createTimeEnd?: Date;
+}
+
+/** What a batch reset of cron times did. */
+export interface CronReset {
+  succeedCount: number;
+  /** More transactions matched than `limit`; call again. */
+  hasRemaining: boolean;
+}
+
+/** The unfinished transactions due now: how many, and since when the longest-waiting one is due. */
+export interface DueStats {
+  count: number;
+  oldest: Date | undefined;
+}
 
 /** One page of the transaction list, newest first. */
 export interface GlobalPage {
@@ -46,18 +75,20 @@ export interface Store {
   findBranches(gid: string): Promise<BranchRecord[]>;
 
   /**
-   * Records branch `outcomes`, then compare-and-sets the status from `from` to `to` with `patch`, only
-   * if the stored status is still `from`. A finished transaction leaves the cron schedule. MySQL does
-   * both in one transaction (one commit); Redis in one atomic script, outcomes first.
-   * @returns false when the status was not `from` (someone else moved it); the status is not written
-   * then, the outcomes are.
+   * Records `progress` (branch outcomes and call events), then compare-and-sets the status from `from`
+   * to `to` with `patch`, only if the stored status is still `from` (and the lease `patch.owner`'s),
+   * adding a status event when it moves. A `failed` outcome is written only together with the move (it
+   * is what caused the rollback). A finished transaction leaves the cron schedule. MySQL does all in one
+   * transaction (one commit); Redis in one atomic script.
+   * @returns false when the status was not `from` or the lease moved on; the status and the failed
+   * outcomes are not written then, the rest of the progress is.
    */
   changeGlobalStatus(
     gid: string,
     from: GlobalStatus,
     to: GlobalStatus,
     patch: StatusPatch,
-    outcomes: BranchOutcome[],
+    progress: Progress,
   ): Promise<boolean>;
 
   /**
@@ -69,20 +100,50 @@ export interface Store {
    */
   addBranches(gid: string, whileStatus: GlobalStatus, branches: BranchRecord[]): Promise<AddBranchesResult>;
 
-  /** Records branch outcomes (status and finish time), in one transaction or one script. */
-  saveBranchOutcomes(gid: string, outcomes: BranchOutcome[]): Promise<void>;
+  /**
+   * Records branch outcomes (status and finish time) and call events, in one transaction or one script.
+   */
+  saveBranchOutcomes(gid: string, progress: Progress): Promise<void>;
 
   /**
-   * Records branch `outcomes` and reschedules the transaction (next interval, next time, retry count),
-   * as `changeGlobalStatus` does: one transaction on MySQL, one script on Redis.
+   * Records `progress` and reschedules the transaction (next interval, next time, retry count), as
+   * `changeGlobalStatus` does: one transaction on MySQL, one script on Redis. A retry is where
+   * events pile up, so this is also where the events beyond EVENTS_KEPT are dropped.
+   * @param owner when given, the schedule is written only while the lease is still this owner's.
+   * @returns false when `owner` no longer holds the lease; the progress is written all the same.
    */
   touchCronTime(
     gid: string,
     nextCronIntervalMs: number,
     nextCronTime: Date,
     retryCount: number,
-    outcomes: BranchOutcome[],
-  ): Promise<void>;
+    progress: Progress,
+    owner?: string,
+  ): Promise<boolean>;
+
+  /**
+   * Atomically extends the lease of `owner` on an unfinished transaction: next_cron_time becomes `until`.
+   * @returns false when another pass leased it since (or it finished); nothing is written then.
+   */
+  renewLease(gid: string, owner: string, until: Date): Promise<boolean>;
+
+  /** The transaction's events, oldest first (at most EVENTS_KEPT). A single read. */
+  findEvents(gid: string): Promise<TransEvent[]>;
+
+  /**
+   * Atomically sets next_cron_time to `at` while the transaction is unfinished (the admin's "retry now").
+   * @returns false when it is missing or finished; nothing is written then.
+   */
+  resetNextCronTime(gid: string, at: Date): Promise<boolean>;
+
+  /**
+   * Sets next_cron_time to `now` for up to `limit` unfinished transactions whose next_cron_time is later
+   * than `after` (DTM's resetCronTime). Each transaction is updated atomically; the batch is not.
+   */
+  resetCronTimes(after: Date, now: Date, limit: number): Promise<CronReset>;
+
+  /** How many unfinished transactions are due at `now`, and the oldest next_cron_time among them. */
+  dueStats(now: Date): Promise<DueStats>;
 
   /**
    * Atomically leases one unfinished transaction whose next_cron_time is at or before `now`: sets its
@@ -91,8 +152,12 @@ export interface Store {
    */
   lockOneDue(now: Date, owner: string, leaseUntil: Date): Promise<GlobalRecord | undefined>;
 
-  /** A page of transactions, newest first, starting after `position` (empty: from the newest). */
-  scanGlobals(position: string, limit: number): Promise<GlobalPage>;
+  /**
+   * A page of the transactions matching `filter`, newest first, starting after `position` (empty: from
+   * the newest). A page may hold fewer than `limit` while `nextPosition` is not empty (Redis examines a
+   * bounded number of entries per call); keep going until it is empty.
+   */
+  scanGlobals(position: string, limit: number, filter?: GlobalFilter): Promise<GlobalPage>;
 
   /** The entry `key` of category `cat`, or undefined. */
   kvGet(cat: string, key: string): Promise<KvRecord | undefined>;
@@ -112,4 +177,11 @@ export interface Store {
 
   /** Closes connections. */
   close(): Promise<void>;
+}
+
+/** A change's `failed` outcomes (written only with the status move) apart from the rest of its progress. */
+export function splitFailures(progress: Progress): [Progress['outcomes'], Progress] {
+  const failures = progress.outcomes.filter((o) => o.status === BranchStatus.failed);
+  const rest = progress.outcomes.filter((o) => o.status !== BranchStatus.failed);
+  return [failures, { outcomes: rest, events: progress.events }];
 }

@@ -203,10 +203,15 @@ export const sagaType: TransType = {
 
     if (g.status === Status.submitted) {
       const retryLimit = g.options.retry_limit ?? 0;
-      let rollbackReason = '';
+      // A FAILURE is written only with the move to aborting it causes; a submitted saga with a failed
+      // action comes from a store written by an earlier version, and is rolled back all the same.
+      const failedEarlier = steps.find((s) => s.action.status === BranchStatus.failed)?.action;
+      let rollbackReason = failedEarlier
+        ? `${failedEarlier.op} ${failedEarlier.url} answered FAILURE in an earlier pass`
+        : '';
       const error = await runWhenReady(
         steps.length,
-        (i) => steps[i]?.action.status === BranchStatus.prepared && mayStart(i),
+        (i) => !failedEarlier && steps[i]?.action.status === BranchStatus.prepared && mayStart(i),
         async (i) => {
           const result = await runAction(run, steps[i]!.action, retryLimit);
           if (result.status === 'succeed') return true;

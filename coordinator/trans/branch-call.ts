@@ -40,6 +40,11 @@ export class BranchCaller {
     this.grpc = new GrpcBranchCaller(defaultTimeoutMs);
   }
 
+  /** How long a call of one of `trans`'s branches may take: its request_timeout, else the default. */
+  timeoutMsOf(trans: GlobalRecord): number {
+    return trans.options.request_timeout ? trans.options.request_timeout * 1000 : this.defaultTimeoutMs;
+  }
+
   /**
    * @param alwaysPost POST even without a body; otherwise an empty body is a GET, as in DTM.
    */
@@ -47,7 +52,7 @@ export class BranchCaller {
     if (target.url === '') return { outcome: Outcome.success, status: 200, text: 'empty url: nothing to call', ms: 0 };
     if (callsOverGrpc(trans.protocol, target.url)) return this.grpc.call(trans, target);
     const started = Date.now();
-    const timeout = trans.options.request_timeout ? trans.options.request_timeout * 1000 : this.defaultTimeoutMs;
+    const timeout = this.timeoutMsOf(trans);
     const headers = { 'content-type': 'application/json', ...trans.headers, ...(trans.options.branch_headers ?? {}) };
     const url = withBranchQuery(target.url, trans, target);
     try {

@@ -62,6 +62,9 @@ describe('chaos: faults, duplicate deliveries and SIGKILLs converge', function (
       TIMEOUT_TO_FAIL_MS: '2000',
       OUTCOME_WAIT_MS: '0',
       CHAOS_FAULT_RATE: '0.1',
+      // Every branch call must carry the secret, through retries, compensations and restarts.
+      BRANCH_SECRET: `chaos-branch-secret-${runId}`,
+      ADMIN_TOKEN: `chaos-admin-token-${runId}`,
     };
     const coordinator = new ServiceProcess('coordinator/main.ts', env, `${dtm}/health`);
     const examples = new ServiceProcess('scripts/examples-main.ts', env, `${busi}/api/health`);

@@ -158,7 +158,7 @@ for (const store of STORES) {
         const redis = createRedis(testConfig('redis'));
         const prefix = `${testConfig('redis').redis.prefix}dtm:`;
         try {
-          for (const kind of ['g', 'bl', 'bd']) {
+          for (const kind of ['g', 'bl', 'bd', 'ev']) {
             const ttl = await redis.pttl(`${prefix}${kind}:${done}`);
             assert.ok(
               ttl > 6 * 24 * 3600 * 1000,

@@ -26,7 +26,8 @@ for (const store of STORES) {
           COORDINATOR_GRPC_PORT: String(await freePort()),
           RETRY_INTERVAL_MS: '1000',
           CRON_INTERVAL_MS: '100',
-          REQUEST_TIMEOUT_MS: '30000',
+          // A pass holds its lease for a call's timeout (+1 s), so recovery after the crash waits that long.
+          REQUEST_TIMEOUT_MS: '4000',
         },
         `${dtm}/health`,
       );

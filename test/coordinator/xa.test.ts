@@ -112,7 +112,13 @@ for (const store of STORES) {
       fx.clock.advance(4_000);
       const caller = new BranchCaller(1000);
       try {
-        const deps = { store: fx.coordinator.store, conf: testConfig(store), clock: fx.clock.now, caller };
+        const deps = {
+          store: fx.coordinator.store,
+          conf: testConfig(store),
+          clock: fx.clock.now,
+          caller,
+          metrics: fx.coordinator.metrics,
+        };
         const g = (await fx.coordinator.store.findGlobal(gid))!;
         const run = new TransRun({ ...deps, log: testLogger('run') }, g, { defaultTimeoutMs: 0, alwaysPost: true });
         await xaType.processOnce(run, readByThePass);

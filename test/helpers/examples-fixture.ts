@@ -1,6 +1,7 @@
 import { createMysqlPool, type MysqlPool } from '../../common/mysql';
 import { startExamples, type Examples } from '../../scripts/examples-server';
 import type { StoreKind } from '../../conf/config';
+import { freePort } from '../../scripts/service-process';
 import { startCoordinatorFixture, type CoordinatorFixture } from './coordinator-fixture';
 import { testConfig, testLogger } from './test-env';
 
@@ -14,22 +15,28 @@ export interface ExamplesFixture {
   close(): Promise<void>;
 }
 
+/**
+ * Starts a coordinator on `store` and the examples. The examples' port is chosen first and given to
+ * both, so the coordinator knows where they listen (the dashboard's demo buttons call them).
+ */
 export async function startExamplesFixture(
   overrides: Record<string, string> = {},
   autoCron = false,
   store: StoreKind = 'mysql',
 ): Promise<ExamplesFixture> {
-  const fx = await startCoordinatorFixture(store, overrides);
+  const busiPort = String(await freePort());
+  const fx = await startCoordinatorFixture(store, { BUSI_PORT: busiPort, BUSI_HOST: '127.0.0.1', ...overrides });
   if (autoCron) fx.coordinator.cron.start();
   const conf = testConfig(store, {
     DTM_SERVER: fx.dtm,
     DTM_GRPC_SERVER: fx.coordinator.grpc,
     BUSI_HOST: '127.0.0.1',
+    BUSI_PORT: busiPort,
     OUTCOME_WAIT_MS: '3000',
     ...overrides,
   });
   const examples = await startExamples(conf, testLogger('examples'), {
-    port: 0,
+    port: conf.busi.port,
     batchFinalWaitMs: 20_000,
     mall: { orderPort: 0, productPort: 0 },
   });

@@ -103,7 +103,7 @@ for (const store of STORES) {
         product_count: 3,
         coupon_id: 0,
       };
-      const saga = orderSaga(ex.fx.dtm, ex.examples.busiUrl, lostOrder);
+      const saga = orderSaga(ex.fx.dtm, ex.examples.busiUrl, lostOrder, {});
       const coordinator = request(`http://127.0.0.1:${ex.fx.coordinator.port}`);
       await coordinator.post('/api/dtmsvr/prepare').send(saga.toWire()).expect(200);
       await coordinator

@@ -17,11 +17,12 @@ const samples = [
   new errors.PayloadTooLarge('x'),
   new errors.UnsupportedMediaType('x'),
   new errors.Unavailable('x'),
+  new errors.Unauthorized('x'),
 ];
 
 describe('errors', () => {
   it('map to the protocol statuses', () => {
-    assert.deepEqual(samples.map(errors.httpStatusOf), [400, 404, 409, 425, 409, 409, 502, 409, 413, 415, 503]);
+    assert.deepEqual(samples.map(errors.httpStatusOf), [400, 404, 409, 425, 409, 409, 502, 409, 413, 415, 503, 401]);
     assert.equal(errors.httpStatusOf(new Error('x')), 500);
   });
 
