@@ -24,7 +24,8 @@ interface Held {
 }
 
 /**
- * The sagas that hold stock, read from the barrier table; the quantities come from the order row
+ * The sagas and workflows that hold stock in the order database (an XA order's stock is in its own
+ * database, checked by xa-invariants), read from the barrier table; the quantities come from the order row
  * (`orders`, by gid), or, for an order never created, from the saga's stored payload.
  * @returns what is held, and the gids whose quantity could not be found.
  */
@@ -36,8 +37,8 @@ async function heldStock(
   const rows = await rowsOf(
     src.orderDb,
     `SELECT gid, MAX(op='action' AND reason='action') AS taken, MAX(op IN (?)) AS given_back
-       FROM \`${src.conf.barrierDb}\`.barrier WHERE branch_id=? AND gid LIKE ? GROUP BY gid`,
-    [UNDO_OPS, STOCK_BRANCH, `${ORDER_GID_PREFIX}%`],
+       FROM \`${src.conf.barrierDb}\`.barrier WHERE trans_type IN (?) AND branch_id=? AND gid LIKE ? GROUP BY gid`,
+    [UNDO_OPS, ORDER_TRANS_TYPES, STOCK_BRANCH, `${ORDER_GID_PREFIX}%`],
   );
   const held: Held[] = [];
   const unknown: string[] = [];

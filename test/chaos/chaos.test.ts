@@ -2,18 +2,26 @@ import assert from 'node:assert/strict';
 import { checkInvariants, formatReport } from '../../check/invariants';
 import { createMysqlPool } from '../../common/mysql';
 import { createRedis } from '../../common/redis';
-import { loadConfig } from '../../conf/config';
+import { loadConfig, type StoreKind } from '../../conf/config';
 import { createStore } from '../../coordinator/storage/create-store';
 import { isFinished } from '../../common/protocol/vocabulary';
 import { freePort, ServiceProcess } from '../../scripts/service-process';
+import { dropStoreConnections } from '../helpers/store-faults';
 import { runId, testEnv } from '../helpers/test-env';
 import { waitFor } from '../helpers/wait';
 
-/** Bounded: this many answered requests (or the time limit), this many at a time, kills spaced by this much. */
+/**
+ * Bounded: this many answered requests (or the time limit), this many at a time, a fault every so often.
+ * `npm test` runs 500 on the store COORDINATOR_STORE names; `npm run test:chaos` runs 1,000 on each store
+ * of CHAOS_STORES.
+ */
 const REQUESTS = Number(process.env.CHAOS_REQUESTS ?? 500);
-const TIME_LIMIT_MS = 150_000;
+const STORES = (process.env.CHAOS_STORES ?? process.env.COORDINATOR_STORE ?? 'mysql').split(',') as StoreKind[];
+const TIME_LIMIT_MS = Math.max(150_000, REQUESTS * 300);
 const CONCURRENCY = 8;
-const KILL_EVERY_MS = 2500;
+const FAULT_EVERY_MS = 2500;
+/** A long run must have killed each process at least this often (a short one may see fewer). */
+const MIN_KILLS_EACH = REQUESTS >= 1000 ? 5 : 2;
 
 const endpoints = [
   ...Array<string>(7).fill('/api/fireSucceed'),
@@ -29,119 +37,131 @@ const endpoints = [
   '/api/fireMallFailed',
 ];
 
-describe('chaos: faults, duplicate deliveries and SIGKILLs converge', function () {
-  this.timeout(300_000);
+for (const storeKind of STORES)
+  describe(`chaos: faults, duplicate deliveries, SIGKILLs and dropped store connections converge (${storeKind} store)`, function () {
+    this.timeout(TIME_LIMIT_MS + 180_000);
 
-  it(`${REQUESTS} mixed order (saga, workflow and XA), flash and mall (gRPC) transactions end consistent`, async () => {
-    const [coordinatorPort, busiPort, coordinatorGrpcPort] = [await freePort(), await freePort(), await freePort()];
-    const dtm = `http://127.0.0.1:${coordinatorPort}/api/dtmsvr`;
-    const busi = `http://127.0.0.1:${busiPort}`;
-    const env: Record<string, string> = {
-      ...testEnv,
-      // The coordinator and the checker must read one store: the one COORDINATOR_STORE names for the run.
-      COORDINATOR_STORE: process.env.COORDINATOR_STORE ?? 'mysql',
-      COORDINATOR_DB: `chaos_dtm_${runId}`,
-      ORDER_DB: `chaos_order_${runId}`,
-      STOCK_DB: `chaos_stock_${runId}`,
-      FLASH_DB: `chaos_flash_${runId}`,
-      MALL_DB: `chaos_mall_${runId}`,
-      BARRIER_DB: `chaos_barrier_${runId}`,
-      REDIS_PREFIX: `chaos:${runId}:`,
-      COORDINATOR_PORT: String(coordinatorPort),
-      COORDINATOR_GRPC_PORT: String(coordinatorGrpcPort),
-      DTM_GRPC_SERVER: `127.0.0.1:${coordinatorGrpcPort}`,
-      MALL_ORDER_PORT: String(await freePort()),
-      MALL_PRODUCT_PORT: String(await freePort()),
-      BUSI_PORT: String(busiPort),
-      BUSI_HOST: '127.0.0.1',
-      DTM_SERVER: dtm,
-      RETRY_INTERVAL_MS: '500',
-      MAX_RETRY_INTERVAL_MS: '2000',
-      CRON_INTERVAL_MS: '100',
-      REQUEST_TIMEOUT_MS: '800',
-      TIMEOUT_TO_FAIL_MS: '2000',
-      OUTCOME_WAIT_MS: '0',
-      CHAOS_FAULT_RATE: '0.1',
-      // Every branch call must carry the secret, through retries, compensations and restarts.
-      BRANCH_SECRET: `chaos-branch-secret-${runId}`,
-      ADMIN_TOKEN: `chaos-admin-token-${runId}`,
-    };
-    const coordinator = new ServiceProcess('coordinator/main.ts', env, `${dtm}/health`);
-    const examples = new ServiceProcess('scripts/examples-main.ts', env, `${busi}/api/health`);
-    await coordinator.start();
-    await examples.start();
+    it(`${REQUESTS} mixed order (saga, workflow and XA), flash and mall (gRPC) transactions end consistent`, async () => {
+      const [coordinatorPort, busiPort, coordinatorGrpcPort] = [await freePort(), await freePort(), await freePort()];
+      const dtm = `http://127.0.0.1:${coordinatorPort}/api/dtmsvr`;
+      const busi = `http://127.0.0.1:${busiPort}`;
+      const env: Record<string, string> = {
+        ...testEnv,
+        // The coordinator and the checker must read one store: the one COORDINATOR_STORE names for the run.
+        COORDINATOR_STORE: storeKind,
+        COORDINATOR_DB: `chaos_dtm_${runId}`,
+        ORDER_DB: `chaos_order_${runId}`,
+        STOCK_DB: `chaos_stock_${runId}`,
+        FLASH_DB: `chaos_flash_${runId}`,
+        MALL_DB: `chaos_mall_${runId}`,
+        BARRIER_DB: `chaos_barrier_${runId}`,
+        REDIS_PREFIX: `chaos:${runId}:`,
+        COORDINATOR_PORT: String(coordinatorPort),
+        COORDINATOR_GRPC_PORT: String(coordinatorGrpcPort),
+        DTM_GRPC_SERVER: `127.0.0.1:${coordinatorGrpcPort}`,
+        MALL_ORDER_PORT: String(await freePort()),
+        MALL_PRODUCT_PORT: String(await freePort()),
+        BUSI_PORT: String(busiPort),
+        BUSI_HOST: '127.0.0.1',
+        DTM_SERVER: dtm,
+        RETRY_INTERVAL_MS: '500',
+        MAX_RETRY_INTERVAL_MS: '2000',
+        CRON_INTERVAL_MS: '100',
+        REQUEST_TIMEOUT_MS: '800',
+        TIMEOUT_TO_FAIL_MS: '2000',
+        OUTCOME_WAIT_MS: '0',
+        CHAOS_FAULT_RATE: '0.1',
+        // Every branch call must carry the secret, through retries, compensations and restarts.
+        BRANCH_SECRET: `chaos-branch-secret-${runId}`,
+        ADMIN_TOKEN: `chaos-admin-token-${runId}`,
+      };
+      const coordinator = new ServiceProcess('coordinator/main.ts', env, `${dtm}/health`);
+      const examples = new ServiceProcess('scripts/examples-main.ts', env, `${busi}/api/health`);
+      await coordinator.start();
+      await examples.start();
 
-    let answered = 0;
-    let lost = 0;
-    let kills = 0;
-    const deadline = Date.now() + TIME_LIMIT_MS;
-    const running = () => answered < REQUESTS && Date.now() < deadline;
-    const killer = (async () => {
-      while (running()) {
-        await new Promise((resolve) => setTimeout(resolve, KILL_EVERY_MS * (0.5 + Math.random())));
-        if (!running()) break;
-        const victim = Math.random() < 0.5 ? coordinator : examples;
-        await victim.crash();
-        kills++;
-        await new Promise((resolve) => setTimeout(resolve, 300 + Math.random() * 700));
-        await victim.start();
-      }
-    })();
-    const worker = async () => {
-      while (running()) {
-        const path = endpoints[Math.floor(Math.random() * endpoints.length)]!;
-        // A request may die with the process that serves it (that is part of the test); while a process
-        // is down, wait instead of counting the refusals.
-        const res = await fetch(`${busi}${path}`, { signal: AbortSignal.timeout(15_000) }).catch(() => undefined);
-        if (res?.ok) answered++;
-        else {
-          lost++;
-          await new Promise((resolve) => setTimeout(resolve, 100));
+      let answered = 0;
+      let lost = 0;
+      const kills = { coordinator: 0, examples: 0 };
+      let storeDrops = 0;
+      const deadline = Date.now() + TIME_LIMIT_MS;
+      const running = () => answered < REQUESTS && Date.now() < deadline;
+      // In turn: kill the coordinator, drop the coordinator's store connections, kill the examples.
+      const faults = (async () => {
+        for (let turn = 0; running(); turn++) {
+          await new Promise((resolve) => setTimeout(resolve, FAULT_EVERY_MS * (0.5 + Math.random())));
+          if (!running()) break;
+          if (turn % 3 === 1) {
+            await dropStoreConnections(loadConfig(env));
+            storeDrops++;
+            continue;
+          }
+          const name = turn % 3 === 0 ? 'coordinator' : 'examples';
+          const victim = name === 'coordinator' ? coordinator : examples;
+          await victim.crash();
+          kills[name]++;
+          await new Promise((resolve) => setTimeout(resolve, 300 + Math.random() * 700));
+          await victim.start();
         }
-      }
-    };
-    await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-    await killer;
+      })();
+      const worker = async () => {
+        while (running()) {
+          const path = endpoints[Math.floor(Math.random() * endpoints.length)]!;
+          // A request may die with the process that serves it (that is part of the test); while a process
+          // is down, wait instead of counting the refusals.
+          const res = await fetch(`${busi}${path}`, { signal: AbortSignal.timeout(15_000) }).catch(() => undefined);
+          if (res?.ok) answered++;
+          else {
+            lost++;
+            await new Promise((resolve) => setTimeout(resolve, 100));
+          }
+        }
+      };
+      await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+      await faults;
 
-    const conf = loadConfig(env);
-    const store = await createStore(conf);
-    const orderDb = createMysqlPool(conf, conf.orderDb, 2);
-    const stockDb = createMysqlPool(conf, conf.stockDb, 2);
-    const flashDb = createMysqlPool(conf, conf.flashDb, 2);
-    const mallDb = createMysqlPool(conf, conf.mallDb, 2);
-    const redis = createRedis(conf);
-    try {
-      await waitFor(
-        'every transaction to finish',
-        async () => {
-          const page = await store.scanGlobals('', 100_000);
-          return page.transactions.every((g) => isFinished(g.status)) ? true : undefined;
-        },
-        120_000,
-        500,
-      );
-      const results = await checkInvariants({
-        conf,
-        store,
-        orderDb,
-        stockDb,
-        flashDb,
-        mallDb,
-        redis,
-        initialStock: { 1: 100, 2: 200 },
-      });
-      const report = formatReport(results);
-      process.stdout.write(
-        `      chaos: ${answered} requests answered, ${lost} refused or lost to crashes, ${kills} SIGKILLs\n${report.replace(/^/gm, '      ')}\n`,
-      );
-      assert.ok(
-        results.every((r) => r.ok),
-        report,
-      );
-      assert.ok(kills >= 2, 'the run killed processes');
-    } finally {
-      await Promise.all([coordinator.stop(), examples.stop()]);
-      await Promise.all([store.close(), orderDb.end(), stockDb.end(), flashDb.end(), mallDb.end(), redis.quit()]);
-    }
+      const conf = loadConfig(env);
+      const store = await createStore(conf);
+      const orderDb = createMysqlPool(conf, conf.orderDb, 2);
+      const stockDb = createMysqlPool(conf, conf.stockDb, 2);
+      const flashDb = createMysqlPool(conf, conf.flashDb, 2);
+      const mallDb = createMysqlPool(conf, conf.mallDb, 2);
+      const redis = createRedis(conf);
+      try {
+        await waitFor(
+          'every transaction to finish',
+          async () => {
+            const page = await store.scanGlobals('', 100_000);
+            return page.transactions.every((g) => isFinished(g.status)) ? true : undefined;
+          },
+          120_000,
+          500,
+        );
+        const results = await checkInvariants({
+          conf,
+          store,
+          orderDb,
+          stockDb,
+          flashDb,
+          mallDb,
+          redis,
+          initialStock: { 1: 100, 2: 200 },
+        });
+        const report = formatReport(results);
+        process.stdout.write(
+          `      chaos: ${answered} requests answered, ${lost} refused or lost to crashes, ${kills.coordinator} + ${kills.examples} SIGKILLs (coordinator + examples), ${storeDrops} store connection drops\n${report.replace(/^/gm, '      ')}\n`,
+        );
+        assert.ok(
+          results.every((r) => r.ok),
+          report,
+        );
+        assert.ok(
+          kills.coordinator >= MIN_KILLS_EACH && kills.examples >= MIN_KILLS_EACH,
+          `each process was killed at least ${MIN_KILLS_EACH} times: ${JSON.stringify(kills)}`,
+        );
+      } finally {
+        await Promise.all([coordinator.stop(), examples.stop()]);
+        await Promise.all([store.close(), orderDb.end(), stockDb.end(), flashDb.end(), mallDb.end(), redis.quit()]);
+      }
+    });
   });
-});

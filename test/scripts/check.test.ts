@@ -40,6 +40,7 @@ for (const store of STORES) {
       ORDER_DB: `check_order_${store}_${runId}`,
       FLASH_DB: `check_flash_${store}_${runId}`,
       MALL_DB: `check_mall_${store}_${runId}`,
+      STOCK_DB: `check_stock_${store}_${runId}`,
       BARRIER_DB: `check_barrier_${store}_${runId}`,
       REDIS_PREFIX: `check-${store}:${runId}:`,
     };
