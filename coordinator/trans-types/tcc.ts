@@ -1,6 +1,7 @@
-import { BranchStatus, Op, Status } from '../../common/protocol/vocabulary';
+import { Op, Status } from '../../common/protocol/vocabulary';
 import type { BranchRecord } from '../model/records';
 import type { TransRun } from '../trans/trans-run';
+import { processPhaseTwo } from './phase-two';
 import { newBranch, requireUrlValue } from './steps';
 import type { RegisterInput, TransType } from './trans-type';
 
@@ -32,18 +33,6 @@ export const tccType: TransType = {
   },
 
   async processOnce(run: TransRun, storedBranches: BranchRecord[]): Promise<void> {
-    let branches = storedBranches;
-    if (run.g.status === Status.prepared) {
-      if (!run.isTimeout()) return;
-      await run.changeStatus(Status.aborting, `Timeout after ${run.timeoutMs() / 1000} seconds`);
-      // A branch may have registered between reading the branches and leaving prepared; none can now.
-      branches = await run.findBranches();
-    }
-    if (run.g.status !== Status.submitted && run.g.status !== Status.aborting) return;
-    const op = run.g.status === Status.submitted ? Op.confirm : Op.cancel;
-    for (const branch of [...branches].reverse()) {
-      if (branch.op === op && branch.status === BranchStatus.prepared) await run.execBranch(branch, false);
-    }
-    await run.changeStatus(run.g.status === Status.submitted ? Status.succeed : Status.failed);
+    await processPhaseTwo(run, storedBranches, { commit: Op.confirm, rollback: Op.cancel, order: 'newest first' });
   },
 };

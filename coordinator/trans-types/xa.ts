@@ -1,13 +1,9 @@
-import { BranchStatus, Op, Status } from '../../common/protocol/vocabulary';
+import { Op, Status } from '../../common/protocol/vocabulary';
 import type { BranchRecord } from '../model/records';
 import type { TransRun } from '../trans/trans-run';
+import { processPhaseTwo } from './phase-two';
 import { newBranch, requireUrlValue } from './steps';
 import type { RegisterInput, TransType } from './trans-type';
-
-/** Read through a function: the status changes across awaits, which narrowing cannot see. */
-function isSubmitted(run: TransRun): boolean {
-  return run.g.status === Status.submitted;
-}
 
 /**
  * XA (dtmsvr/trans_type_xa.go): each branch prepares a local XA transaction and registers one URL while
@@ -37,18 +33,6 @@ export const xaType: TransType = {
   },
 
   async processOnce(run: TransRun, storedBranches: BranchRecord[]): Promise<void> {
-    let branches = storedBranches;
-    if (run.g.status === Status.prepared) {
-      if (!run.isTimeout()) return;
-      await run.changeStatus(Status.aborting, `Timeout after ${run.timeoutMs() / 1000} seconds`);
-      // A branch may have registered between reading the branches and leaving prepared; none can now.
-      branches = await run.findBranches();
-    }
-    if (run.g.status !== Status.submitted && run.g.status !== Status.aborting) return;
-    const op = isSubmitted(run) ? Op.commit : Op.rollback;
-    const pending = branches.filter((b) => b.op === op && b.status === BranchStatus.prepared);
-    // execBranch throws unless the call succeeded, so reaching the end means every branch did.
-    for (const branch of pending) await run.execBranch(branch, false);
-    await run.changeStatus(isSubmitted(run) ? Status.succeed : Status.failed);
+    await processPhaseTwo(run, storedBranches, { commit: Op.commit, rollback: Op.rollback, order: 'registered' });
   },
 };

@@ -19,7 +19,7 @@ const REQUESTS = Number(process.env.CHAOS_REQUESTS ?? 500);
 const STORES = (process.env.CHAOS_STORES ?? process.env.COORDINATOR_STORE ?? 'mysql').split(',') as StoreKind[];
 const TIME_LIMIT_MS = Math.max(150_000, REQUESTS * 300);
 const CONCURRENCY = 8;
-const FAULT_EVERY_MS = 2500;
+const FAULT_EVERY_MS = 1500;
 /** A long run must have killed each process at least this often (a short one may see fewer). */
 const MIN_KILLS_EACH = REQUESTS >= 1000 ? 5 : 2;
 
