@@ -60,6 +60,9 @@ export async function createOrderService(conf: Config, busiUrl: () => string): P
     dtm: conf.dtmServer,
     busiUrl,
     outcomeWaitMs: conf.outcomeWaitMs,
+    callersOnly: branchCallersOnly(conf.branchSecret),
+    branchHeaders,
+    dtmHeaders: adminHeaders(conf.adminToken),
   });
   return {
     router,

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Router } from 'express';
+import type { RequestHandler, Router } from 'express';
 import type { ResultSetHeader, RowDataPacket } from 'mysql2';
 import { BranchFailure, DtmError } from '../common/errors';
 import { branchIdOf } from '../common/protocol/vocabulary';
@@ -27,6 +27,12 @@ export interface XaDeps {
   dtm: string;
   busiUrl: () => string;
   outcomeWaitMs: number;
+  /** Lets through only calls that carry the branch secret (the branch endpoints). */
+  callersOnly: RequestHandler;
+  /** The branch secret: sent on the calls of the global side and, as branch_headers, on phase 2. */
+  branchHeaders: Record<string, string>;
+  /** The admin token, for reading the outcome back from the coordinator. */
+  dtmHeaders: Record<string, string>;
 }
 
 type XaBranchWork = (conn: MysqlConnection, req: OrderRequest) => Promise<void>;
@@ -66,6 +72,7 @@ export function addXaRoutes(router: Router, deps: XaDeps): void {
     const { db, work } = WORK[name];
     router.post(
       `/api/busi/${name}`,
+      deps.callersOnly,
       route(async (req) => {
         await deps.switches.run(name, () =>
           xaLocalTransaction(
@@ -90,14 +97,14 @@ export function addXaRoutes(router: Router, deps: XaDeps): void {
         async (xa) => {
           for (const name of XA_BRANCHES) await xa.callBranch(req, `${busi}/${name}`);
         },
-        { waitResult: true },
+        { waitResult: true, branchHeaders: deps.branchHeaders },
       );
     } catch (err) {
       // A refusing branch aborts the transaction, a failed or pending phase 2 is reported by submit;
       // the outcome is read back below either way.
       if (!(err instanceof DtmError)) throw err;
     }
-    const view = await waitForFinish(deps.dtm, gid, deps.outcomeWaitMs);
+    const view = await waitForFinish(deps.dtm, gid, deps.outcomeWaitMs, undefined, deps.dtmHeaders);
     return {
       gid,
       status: view?.status ?? 'unknown',

@@ -55,6 +55,17 @@ describe('examples with BRANCH_SECRET and ADMIN_TOKEN', function () {
     assert.equal((await ex.fx.coordinator.store.findGlobal(res.body.gid))?.status, 'succeed');
   });
 
+  it('runs the XA demo with the secret on both phases, and answers a forged XA call 401 without preparing', async () => {
+    const ok = await api.get('/api/fireXa').expect(200);
+    assert.equal(ok.body.status, 'succeed');
+    const g = await ex.fx.coordinator.store.findGlobal(ok.body.gid);
+    assert.equal(g?.options.branch_headers?.[BRANCH_SECRET_HEADER], SECRET, 'phase 2 carries it too');
+    const query = { gid: 'gid-forged-xa', trans_type: 'xa', branch_id: '01', op: 'action', dtm: ex.fx.dtm };
+    const forged = await api.post('/api/busi/xaStockDeduct').query(query).send(orderBody).expect(401);
+    assert.equal(forged.body.code, 'UNAUTHORIZED');
+    assert.equal(await ex.fx.coordinator.store.findGlobal('gid-forged-xa'), undefined);
+  });
+
   it('answers a forged branch call 401 and changes nothing', async () => {
     const before = await stockOf(2);
     const query = { gid: 'gid-forged-1', trans_type: 'saga', branch_id: '02', op: 'compensate' };
