@@ -1,8 +1,7 @@
 import { loadConfig } from '../conf/config';
-import { createMysqlPool } from '../common/mysql';
-import { createRedis, ensureConnected } from '../common/redis';
+import { ensureConnected } from '../common/redis';
 import { checkInvariants, formatReport } from '../check/invariants';
-import { createStore } from '../coordinator/storage/create-store';
+import { openCheckSources } from '../check/sources';
 
 /**
  * `npm run check`: verifies the invariants on the configured databases and prints a pass/fail table.
@@ -10,29 +9,14 @@ import { createStore } from '../coordinator/storage/create-store';
  */
 async function main(): Promise<void> {
   const conf = loadConfig();
-  const store = await createStore(conf);
-  const orderDb = createMysqlPool(conf, conf.orderDb, 2);
-  const stockDb = createMysqlPool(conf, conf.stockDb, 2);
-  const flashDb = createMysqlPool(conf, conf.flashDb, 2);
-  const mallDb = createMysqlPool(conf, conf.mallDb, 2);
-  const redis = createRedis(conf);
+  const sources = await openCheckSources(conf);
   try {
-    await ensureConnected(redis, conf);
-    const results = await checkInvariants({
-      conf,
-      store,
-      orderDb,
-      stockDb,
-      flashDb,
-      mallDb,
-      redis,
-      initialStock: { 1: 100, 2: 200 },
-    });
+    await ensureConnected(sources.redis, conf);
+    const results = await checkInvariants(sources);
     console.log(formatReport(results));
     process.exitCode = results.every((r) => r.ok) ? 0 : 1;
   } finally {
-    await Promise.all([store.close(), orderDb.end(), stockDb.end(), flashDb.end(), mallDb.end()]);
-    redis.disconnect();
+    await sources.close();
   }
 }
 

@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict';
 import { checkInvariants, formatReport } from '../../check/invariants';
-import { createMysqlPool } from '../../common/mysql';
-import { createRedis } from '../../common/redis';
+import { openCheckSources } from '../../check/sources';
 import { loadConfig, type StoreKind } from '../../conf/config';
-import { createStore } from '../../coordinator/storage/create-store';
 import { isFinished } from '../../common/protocol/vocabulary';
 import { freePort, ServiceProcess } from '../../scripts/service-process';
 import { dropStoreConnections } from '../helpers/store-faults';
@@ -121,12 +119,8 @@ for (const storeKind of STORES)
       await faults;
 
       const conf = loadConfig(env);
-      const store = await createStore(conf);
-      const orderDb = createMysqlPool(conf, conf.orderDb, 2);
-      const stockDb = createMysqlPool(conf, conf.stockDb, 2);
-      const flashDb = createMysqlPool(conf, conf.flashDb, 2);
-      const mallDb = createMysqlPool(conf, conf.mallDb, 2);
-      const redis = createRedis(conf);
+      const sources = await openCheckSources(conf);
+      const { store } = sources;
       try {
         await waitFor(
           'every transaction to finish',
@@ -137,16 +131,7 @@ for (const storeKind of STORES)
           120_000,
           500,
         );
-        const results = await checkInvariants({
-          conf,
-          store,
-          orderDb,
-          stockDb,
-          flashDb,
-          mallDb,
-          redis,
-          initialStock: { 1: 100, 2: 200 },
-        });
+        const results = await checkInvariants(sources);
         const report = formatReport(results);
         process.stdout.write(
           `      chaos: ${answered} requests answered, ${lost} refused or lost to crashes, ${kills.coordinator} + ${kills.examples} SIGKILLs (coordinator + examples), ${storeDrops} store connection drops\n${report.replace(/^/gm, '      ')}\n`,
@@ -161,7 +146,7 @@ for (const storeKind of STORES)
         );
       } finally {
         await Promise.all([coordinator.stop(), examples.stop()]);
-        await Promise.all([store.close(), orderDb.end(), stockDb.end(), flashDb.end(), mallDb.end(), redis.quit()]);
+        await sources.close();
       }
     });
   });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import type { RowDataPacket } from 'mysql2';
 import request from 'supertest';
+import { SEEDED_ORDER_STOCK } from '../../check/sources';
 import { checkXaInvariants } from '../../check/xa-invariants';
 import { Xa } from '../../common/sdk/xa';
 import { preparedXids, xaHandlePhase2 } from '../../common/sdk/xa-branch';
@@ -116,7 +117,7 @@ describe('order example: the XA demo', () => {
   it('npm run check finds the XA rows consistent, and flags a branch left prepared by a stopped transaction', async () => {
     const check = async () =>
       checkXaInvariants(
-        { orderDb: ex.orderDb, stockDb: ex.examples.order.stockPool, initialStock: { 1: 100, 2: 200 } },
+        { orderDb: ex.orderDb, stockDb: ex.examples.order.stockPool, initialStock: SEEDED_ORDER_STOCK },
         (await ex.fx.coordinator.store.scanGlobals('', 100_000)).transactions,
       );
     const failing = async () => (await check()).filter((r) => !r.ok).map((r) => `${r.name}: ${r.detail}`);
