@@ -1,6 +1,8 @@
 import express, { type Router } from 'express';
 import type { Config } from '../conf/config';
 import { MysqlBarrier } from '../common/barrier/mysql-barrier';
+import { grpcBranchCallersOnly } from '../common/grpc/branch-guard';
+import { adminHeaders, branchSecretHeaders } from '../common/http/guards';
 import type { Logger } from '../common/log';
 import { createMysqlPool, type MysqlPool } from '../common/mysql';
 import type { MallServer } from './grpc-server';
@@ -36,8 +38,9 @@ export async function createMallService(conf: Config, log: Logger, options: Mall
   const { pool, barrier } = mallDeps(conf);
   const servers: MallServer[] = [];
   try {
-    servers.push(await startOrderService(barrier, log, options.orderPort ?? conf.mall.orderPort));
-    servers.push(await startProductService(barrier, log, options.productPort ?? conf.mall.productPort));
+    const guard = grpcBranchCallersOnly(conf.branchSecret);
+    servers.push(await startOrderService(barrier, guard, log, options.orderPort ?? conf.mall.orderPort));
+    servers.push(await startProductService(barrier, guard, log, options.productPort ?? conf.mall.productPort));
   } catch (err) {
     await Promise.all(servers.map((s) => s.close()));
     await pool.end();
@@ -52,6 +55,8 @@ export async function createMallService(conf: Config, log: Logger, options: Mall
     orderServer: () => `${conf.busi.host}:${order.port}`,
     productServer: () => `${conf.busi.host}:${product.port}`,
     outcomeWaitMs: conf.outcomeWaitMs,
+    branchHeaders: branchSecretHeaders(conf.branchSecret),
+    dtmHeaders: adminHeaders(conf.adminToken),
   });
   return {
     router,

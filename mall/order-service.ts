@@ -1,5 +1,6 @@
 import { BranchBarrier } from '../common/barrier/barrier';
 import type { MysqlBarrier } from '../common/barrier/mysql-barrier';
+import type { GrpcBranchGuard } from '../common/grpc/branch-guard';
 import { unaryHandler } from '../common/grpc/handler';
 import type { Logger } from '../common/log';
 import { serveGrpc, type MallServer } from './grpc-server';
@@ -9,11 +10,17 @@ import { mallServices, MallOrderStatus, type CreateReq } from './mall-proto';
  * The mall's order service (mall.Order): Create inserts the order, CreateRevert marks it cancelled
  * (status 9), each behind the sub-transaction barrier read from the call's metadata.
  */
-export async function startOrderService(barrier: MysqlBarrier, log: Logger, port: number): Promise<MallServer> {
+export async function startOrderService(
+  barrier: MysqlBarrier,
+  guard: GrpcBranchGuard,
+  log: Logger,
+  port: number,
+): Promise<MallServer> {
   return serveGrpc(
     mallServices().order,
     {
-      Create: unaryHandler<CreateReq, object>('mall.Order/Create', log, async (req, md) => {
+      Create: unaryHandler<CreateReq, object>('mall.Order/Create', log, async (req, md, peer) => {
+        guard(md, peer);
         await barrier.call(BranchBarrier.fromGrpc(md), async (conn) => {
           await conn.execute('INSERT INTO orders (order_no, user_id, product_id, num, status) VALUES (?,?,?,?,?)', [
             req.order_no,
@@ -25,7 +32,8 @@ export async function startOrderService(barrier: MysqlBarrier, log: Logger, port
         });
         return {};
       }),
-      CreateRevert: unaryHandler<CreateReq, object>('mall.Order/CreateRevert', log, async (req, md) => {
+      CreateRevert: unaryHandler<CreateReq, object>('mall.Order/CreateRevert', log, async (req, md, peer) => {
+        guard(md, peer);
         await barrier.call(BranchBarrier.fromGrpc(md), async (conn) => {
           await conn.execute('UPDATE orders SET status=?, update_time=now() WHERE order_no=?', [
             MallOrderStatus.cancelled,

@@ -1,4 +1,5 @@
 import { describeConfig, loadConfig } from '../conf/config';
+import { grpcBranchCallersOnly } from '../common/grpc/branch-guard';
 import { createLogger } from '../common/log';
 import { mallDeps } from './app';
 import { startProductService } from './product-service';
@@ -11,7 +12,13 @@ async function main(): Promise<void> {
   log.info({ config: describeConfig(conf) }, 'starting the mall product service');
   await ensureMallSchema(conf);
   const { pool, barrier } = mallDeps(conf);
-  const server = await startProductService(barrier, log, conf.mall.productPort, conf.testFaults.mallKillAfterDecrStock);
+  const server = await startProductService(
+    barrier,
+    grpcBranchCallersOnly(conf.branchSecret),
+    log,
+    conf.mall.productPort,
+    conf.testFaults.mallKillAfterDecrStock,
+  );
   log.info({ port: server.port }, `mall product service listening on ${server.port}`);
   const stop = () =>
     void server

@@ -2,6 +2,7 @@ import type { ResultSetHeader } from 'mysql2';
 import { BranchBarrier } from '../common/barrier/barrier';
 import type { MysqlBarrier } from '../common/barrier/mysql-barrier';
 import { BranchFailure } from '../common/errors';
+import type { GrpcBranchGuard } from '../common/grpc/branch-guard';
 import { unaryHandler } from '../common/grpc/handler';
 import type { Logger } from '../common/log';
 import { serveGrpc, type MallServer } from './grpc-server';
@@ -10,10 +11,11 @@ import { mallServices, type DecrStockReq } from './mall-proto';
 /**
  * The mall's product service (mall.Product): DecrStock takes stock and answers ABORTED (FAILURE) when
  * there is not enough, so the saga rolls back; DecrStockRevert gives it back. Both behind the barrier.
- * `killAfterDecrStock` (a test fault) SIGKILLs the process right after DecrStock committed.
+ * Every call passes `guard` first (the branch secret). `killAfterDecrStock` (a test fault) SIGKILLs the process right after DecrStock committed.
  */
 export async function startProductService(
   barrier: MysqlBarrier,
+  guard: GrpcBranchGuard,
   log: Logger,
   port: number,
   killAfterDecrStock = false,
@@ -21,7 +23,8 @@ export async function startProductService(
   return serveGrpc(
     mallServices().product,
     {
-      DecrStock: unaryHandler<DecrStockReq, object>('mall.Product/DecrStock', log, async (req, md) => {
+      DecrStock: unaryHandler<DecrStockReq, object>('mall.Product/DecrStock', log, async (req, md, peer) => {
+        guard(md, peer);
         await barrier.call(BranchBarrier.fromGrpc(md), async (conn) => {
           const [result] = await conn.execute<ResultSetHeader>(
             'UPDATE product SET stock=stock-?, update_time=now() WHERE id=? AND stock>=?',
@@ -34,15 +37,20 @@ export async function startProductService(
         if (killAfterDecrStock) process.kill(process.pid, 'SIGKILL');
         return {};
       }),
-      DecrStockRevert: unaryHandler<DecrStockReq, object>('mall.Product/DecrStockRevert', log, async (req, md) => {
-        await barrier.call(BranchBarrier.fromGrpc(md), async (conn) => {
-          await conn.execute('UPDATE product SET stock=stock+?, update_time=now() WHERE id=?', [
-            req.num,
-            req.product_id,
-          ]);
-        });
-        return {};
-      }),
+      DecrStockRevert: unaryHandler<DecrStockReq, object>(
+        'mall.Product/DecrStockRevert',
+        log,
+        async (req, md, peer) => {
+          guard(md, peer);
+          await barrier.call(BranchBarrier.fromGrpc(md), async (conn) => {
+            await conn.execute('UPDATE product SET stock=stock+?, update_time=now() WHERE id=?', [
+              req.num,
+              req.product_id,
+            ]);
+          });
+          return {};
+        },
+      ),
     },
     port,
   );

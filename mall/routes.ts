@@ -17,6 +17,10 @@ export interface MallRouteDeps {
   orderServer: () => string;
   productServer: () => string;
   outcomeWaitMs: number;
+  /** The branch secret, sent to the services as branch_headers (gRPC metadata). */
+  branchHeaders: Record<string, string>;
+  /** The admin token, for reading the outcome back from the coordinator. */
+  dtmHeaders: Record<string, string>;
 }
 
 /** Units fireMallFailed asks for: more than the seeded stock, so DecrStock answers ABORTED. */
@@ -26,6 +30,7 @@ const TOO_MANY = 1_000_000;
 export function mallSaga(deps: MallRouteDeps, order: CreateReq): SagaGrpc {
   const stock = { product_id: order.product_id, num: order.num };
   return new SagaGrpc(deps.dtmGrpc, order.order_no)
+    .withOptions({ branchHeaders: deps.branchHeaders })
     .add(
       mallUrl(deps.orderServer(), 'order', 'Create'),
       mallUrl(deps.orderServer(), 'order', 'CreateRevert'),
@@ -57,7 +62,7 @@ export function addMallRoutes(router: Router, deps: MallRouteDeps): void {
       // wait_result reports a rollback as FAILURE and a pending retry as ONGOING; read the outcome below.
       if (!(err instanceof BranchFailure) && !(err instanceof BranchOngoing)) throw err;
     }
-    const view = await waitForFinish(deps.dtm, order.order_no, deps.outcomeWaitMs);
+    const view = await waitForFinish(deps.dtm, order.order_no, deps.outcomeWaitMs, undefined, deps.dtmHeaders);
     const [orders] = await deps.pool.query<RowDataPacket[]>(
       'SELECT order_no, user_id, product_id, num, status FROM orders WHERE order_no=?',
       [order.order_no],

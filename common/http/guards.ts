@@ -21,7 +21,7 @@ export function sameSecret(given: string | undefined, expected: string): boolean
   return timingSafeEqual(a, b);
 }
 
-function isLoopbackAddress(address: string | undefined): boolean {
+export function isLoopbackAddress(address: string | undefined): boolean {
   if (!address) return false;
   const plain = address.startsWith('::ffff:') ? address.slice('::ffff:'.length) : address;
   return plain === '::1' || /^127\.\d+\.\d+\.\d+$/.test(plain);

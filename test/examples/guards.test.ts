@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import type { RowDataPacket } from 'mysql2';
 import request from 'supertest';
+import { credentials, makeGenericClientConstructor, Metadata, status, type ServiceError } from '@grpc/grpc-js';
+import { MALL_PRODUCT_ID, mallPayload, mallServices } from '../../mall/mall-proto';
 import { BRANCH_SECRET_HEADER } from '../../common/http/guards';
 import { createRedis } from '../../common/redis';
 import { startExamplesFixture, type ExamplesFixture } from '../helpers/examples-fixture';
@@ -64,6 +66,39 @@ describe('examples with BRANCH_SECRET and ADMIN_TOKEN', function () {
     const forged = await api.post('/api/busi/xaStockDeduct').query(query).send(orderBody).expect(401);
     assert.equal(forged.body.code, 'UNAUTHORIZED');
     assert.equal(await ex.fx.coordinator.store.findGlobal('gid-forged-xa'), undefined);
+  });
+
+  it('runs the gRPC mall saga with the secret in metadata, and answers a forged gRPC branch call UNAUTHENTICATED', async () => {
+    const ok = await api.get('/api/fireMall').expect(200);
+    assert.equal(ok.body.status, 'succeed');
+    const client = new (makeGenericClientConstructor(mallServices().product, 'mall.Product'))(
+      `127.0.0.1:${ex.examples.mall.productPort}`,
+      credentials.createInsecure(),
+    );
+    const stockOfMall = async () =>
+      Number(
+        (
+          await ex.examples.mall.pool.query<RowDataPacket[]>('SELECT stock FROM product WHERE id=?', [MALL_PRODUCT_ID])
+        )[0][0]?.stock,
+      );
+    const before = await stockOfMall();
+    const metadata = new Metadata();
+    for (const [k, v] of Object.entries({ gid: 'mall-forged', trans_type: 'saga', branch_id: '02', op: 'compensate' }))
+      metadata.set(`dtm-${k}`, v);
+    const code = await new Promise<number | undefined>((resolve) =>
+      client.makeUnaryRequest(
+        '/mall.Product/DecrStockRevert',
+        (arg: Buffer) => arg,
+        (b: Buffer) => b,
+        mallPayload('product', 'DecrStockRevert', { product_id: MALL_PRODUCT_ID, num: 1000 }),
+        metadata,
+        (err: ServiceError | null) => resolve(err?.code),
+      ),
+    );
+    client.close();
+    assert.equal(code, status.UNAUTHENTICATED);
+    assert.equal(await stockOfMall(), before, 'no stock was given back');
+    assert.deepEqual(await barrierRows('mall-forged'), [], 'the barrier was not reached');
   });
 
   it('answers a forged branch call 401 and changes nothing', async () => {

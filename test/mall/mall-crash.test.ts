@@ -5,6 +5,7 @@ import { MysqlBarrier } from '../../common/barrier/mysql-barrier';
 import { createMysqlPool, type MysqlPool } from '../../common/mysql';
 import type { MallServer } from '../../mall/grpc-server';
 import { MALL_GID_PREFIX, MALL_PRODUCT_ID } from '../../mall/mall-proto';
+import { grpcBranchCallersOnly } from '../../common/grpc/branch-guard';
 import { startOrderService } from '../../mall/order-service';
 import { mallSaga } from '../../mall/routes';
 import { ensureMallSchema } from '../../mall/schema';
@@ -35,7 +36,12 @@ describe('mall: the product service is SIGKILLed after DecrStock committed', fun
     fx = await startCoordinatorFixture('mysql');
     await ensureMallSchema(conf);
     mallDb = createMysqlPool(conf, conf.mallDb, 2);
-    order = await startOrderService(new MysqlBarrier(mallDb, conf.barrierDb), testLogger('mall-order'), 0);
+    order = await startOrderService(
+      new MysqlBarrier(mallDb, conf.barrierDb),
+      grpcBranchCallersOnly(undefined),
+      testLogger('mall-order'),
+      0,
+    );
   });
   after(async () => {
     await order.close();
@@ -67,6 +73,8 @@ describe('mall: the product service is SIGKILLed after DecrStock committed', fun
       orderServer: () => `127.0.0.1:${order.port}`,
       productServer: () => `127.0.0.1:${port}`,
       outcomeWaitMs: 0,
+      branchHeaders: {},
+      dtmHeaders: {},
     };
     await mallSaga(deps, { order_no: gid, user_id: 1, product_id: MALL_PRODUCT_ID, num: 2 }).submit();
     assert.equal(await dying.exited(), null, 'the product service died by SIGKILL');
