@@ -42,6 +42,8 @@ export async function createOrderService(conf: Config, busiUrl: () => string): P
     busiUrl,
     killAfterBranch: conf.testFaults.workflowKillAfterBranch,
     http: workflowHttp,
+    branchHeaders,
+    callersOnly: branchCallersOnly(conf.branchSecret),
   });
   addOrderRoutes(router, {
     pool,

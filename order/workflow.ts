@@ -1,5 +1,5 @@
 import type { AxiosInstance } from 'axios';
-import type { Router } from 'express';
+import type { RequestHandler, Router } from 'express';
 import { BranchFailure } from '../common/errors';
 import { parseInput } from '../common/http/validate';
 import { Workflows } from '../common/sdk/workflows';
@@ -19,6 +19,10 @@ export interface OrderWorkflowDeps {
   killAfterBranch: number;
   /** The client of the workflow's calls (it carries the branch secret). */
   http?: AxiosInstance;
+  /** The branch secret, for the coordinator's call of the callback. */
+  branchHeaders: Record<string, string>;
+  /** Lets through only calls that carry the branch secret (the callback). */
+  callersOnly: RequestHandler;
 }
 
 /** The workflow's input: the order request as JSON text. */
@@ -56,8 +60,8 @@ export function addOrderWorkflow(router: Router, deps: OrderWorkflowDeps): Workf
     },
     // A refused branch is rolled back too (behind the barrier that changes nothing): a second run of the
     // workflow, started by the coordinator while the first still runs, may have seen it succeed.
-    { compensateErrorBranch: true },
+    { compensateErrorBranch: true, branchHeaders: deps.branchHeaders },
   );
-  router.all(`/api/busi${CALLBACK_PATH}`, workflows.callbackHandler());
+  router.all(`/api/busi${CALLBACK_PATH}`, deps.callersOnly, workflows.callbackHandler());
   return workflows;
 }

@@ -6,8 +6,10 @@ import { pollUntil } from '../common/poll';
 
 const ROOT = join(__dirname, '..');
 
-/** A free TCP port on loopback, for a child process that must be restarted on the same port. */
-export async function freePort(): Promise<number> {
+/** Ports this process handed out: the system may offer a just-closed port again before anyone binds it. */
+const handedOut = new Set<number>();
+
+function portOnce(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();
     s.listen(0, '127.0.0.1', () => {
@@ -16,6 +18,20 @@ export async function freePort(): Promise<number> {
     });
     s.once('error', reject);
   });
+}
+
+/**
+ * A free TCP port on loopback, for a child process that must be restarted on the same port; never one
+ * this process handed out before, so several taken in a row are distinct.
+ */
+export async function freePort(): Promise<number> {
+  for (;;) {
+    const port = await portOnce();
+    if (!handedOut.has(port)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
 }
 
 /**

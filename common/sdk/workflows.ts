@@ -21,6 +21,8 @@ export interface WorkflowOptions {
   retryInterval?: number;
   /** Timeout of the coordinator's call of the callback URL. */
   requestTimeout?: number;
+  /** Headers the coordinator sends with its call of the callback URL (the application's branch secret). */
+  branchHeaders?: Record<string, string>;
 }
 
 interface Registered {
@@ -69,8 +71,12 @@ export class Workflows {
   async execute(name: string, gid: string, data: string): Promise<void> {
     const entry = this.registered.get(name);
     if (!entry) throw new NotFound(`no workflow named '${name}' is registered here`, { field: 'op' });
-    const { compensateErrorBranch = false, retryInterval, requestTimeout } = entry.options;
-    const trans = new WorkflowTrans(this.dtm, gid, this.http).withOptions({ retryInterval, requestTimeout });
+    const { compensateErrorBranch = false, retryInterval, requestTimeout, branchHeaders } = entry.options;
+    const trans = new WorkflowTrans(this.dtm, gid, this.http).withOptions({
+      retryInterval,
+      requestTimeout,
+      branchHeaders,
+    });
     const callback = typeof this.callbackUrl === 'string' ? this.callbackUrl : this.callbackUrl();
     const progress = await trans.prepareWorkflow(name, data, callback);
     if (progress.status === Status.succeed) return;

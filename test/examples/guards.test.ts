@@ -101,6 +101,23 @@ describe('examples with BRANCH_SECRET and ADMIN_TOKEN', function () {
     assert.deepEqual(await barrierRows('mall-forged'), [], 'the barrier was not reached');
   });
 
+  it('resumes a workflow through its callback with the secret, and answers a forged callback 401', async () => {
+    ex.examples.order.switches.arm('payCreate', 'error-before');
+    const res = await api.get('/api/fireWorkflow').expect(200);
+    const g = await ex.fx.coordinator.store.findGlobal(res.body.gid);
+    assert.equal(g?.status, 'prepared', 'left for the callback');
+    assert.equal(g?.options.branch_headers?.[BRANCH_SECRET_HEADER], SECRET);
+    const forged = await api
+      .post('/api/busi/workflow/resume')
+      .query({ gid: res.body.gid, op: 'order', trans_type: 'workflow', branch_id: '00' })
+      .send({})
+      .expect(401);
+    assert.equal(forged.body.code, 'UNAUTHORIZED');
+    assert.equal((await ex.fx.coordinator.store.findGlobal(res.body.gid))?.status, 'prepared');
+    await ex.fx.recover();
+    assert.equal((await ex.fx.coordinator.store.findGlobal(res.body.gid))?.status, 'succeed');
+  });
+
   it('answers a forged branch call 401 and changes nothing', async () => {
     const before = await stockOf(2);
     const query = { gid: 'gid-forged-1', trans_type: 'saga', branch_id: '02', op: 'compensate' };
