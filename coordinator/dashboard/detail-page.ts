@@ -1,7 +1,7 @@
 import { isFinished } from '../../common/protocol/vocabulary';
 import type { TransEvent } from '../model/events';
 import type { BranchRecord, GlobalRecord } from '../model/records';
-import { badge, html, page, timeTag, type Html } from './html';
+import { badge, dataTable, html, page, timeTag, type Html } from './html';
 import { transHref } from './list-page';
 import { formatDuration, timeline } from './timeline';
 
@@ -95,28 +95,12 @@ function branchTable(branches: BranchRecord[]): Html {
       </td>
     </tr>`;
   });
-  return html`<table class="branches">
-    <thead>
-      <tr>
-        <th>branch</th>
-        <th>op</th>
-        <th>status</th>
-        <th>url</th>
-        <th>created</th>
-        <th>finished</th>
-        <th>payload</th>
-      </tr>
-    </thead>
-    <tbody>
-      ${
-        rows.length > 0
-          ? rows
-          : html`<tr>
-              <td colspan="7" class="empty">no branches</td>
-            </tr>`
-      }
-    </tbody>
-  </table>`;
+  return dataTable(
+    'branches',
+    ['branch', 'op', 'status', 'url', 'created', 'finished', 'payload'],
+    rows,
+    'no branches',
+  );
 }
 
 function eventLog(events: TransEvent[], createTime: Date): Html {
@@ -140,27 +124,12 @@ function eventLog(events: TransEvent[], createTime: Date): Html {
           <td class="detail">${e.reason}</td>
         </tr>`,
   );
-  return html`<table class="events">
-    <thead>
-      <tr>
-        <th>at</th>
-        <th>what</th>
-        <th>outcome</th>
-        <th>HTTP</th>
-        <th>took</th>
-        <th>answer / reason</th>
-      </tr>
-    </thead>
-    <tbody>
-      ${
-        rows.length > 0
-          ? rows
-          : html`<tr>
-              <td colspan="6" class="empty">no calls recorded yet</td>
-            </tr>`
-      }
-    </tbody>
-  </table>`;
+  return dataTable(
+    'events',
+    ['at', 'what', 'outcome', 'HTTP', 'took', 'answer / reason'],
+    rows,
+    'no calls recorded yet',
+  );
 }
 
 /** The part of the page the script refreshes while the transaction is unfinished. */

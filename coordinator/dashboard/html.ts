@@ -37,6 +37,26 @@ export function timeTag(at: Date | null | undefined): Html {
   return html`<time datetime="${iso}">${iso.replace('T', ' ').replace('Z', ' UTC')}</time>`;
 }
 
+/** A table with a header row, its rows, and `empty` in one wide cell when there are none. */
+export function dataTable(className: string, headers: readonly string[], rows: readonly Html[], empty: string): Html {
+  return html`<table class="${className}">
+    <thead>
+      <tr>
+        ${headers.map((h) => html`<th>${h}</th>`)}
+      </tr>
+    </thead>
+    <tbody>
+      ${
+        rows.length > 0
+          ? rows
+          : html`<tr>
+              <td colspan="${headers.length}" class="empty">${empty}</td>
+            </tr>`
+      }
+    </tbody>
+  </table>`;
+}
+
 /** A status word as a coloured badge. */
 export function badge(status: string): Html {
   return html`<span class="badge status-${status}">${status}</span>`;
