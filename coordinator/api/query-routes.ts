@@ -6,7 +6,7 @@ import { oneLine } from '../../common/unreachable';
 import type { AdminService } from '../service/admin-service';
 import type { Store } from '../storage/store';
 import type { TransService } from '../service/trans-service';
-import { allQuerySchema, gidOnlySchema } from './schemas';
+import { allQuerySchema, gidOnlySchema, listRequestOf } from './schemas';
 import { branchToWire, globalToWire } from './wire';
 
 /** The version this coordinator reports; it speaks the DTM 1.x HTTP protocol. */
@@ -59,17 +59,7 @@ export function addQueryRoutes(router: Router, deps: QueryRouteDeps): void {
     deps.adminOnly,
     route(async (req) => {
       const q = parseInput(allQuerySchema, req.query, 'public', 'query');
-      const page = await deps.admin.list({
-        gid: q.gid,
-        filter: {
-          status: q.status,
-          transType: q.transType,
-          createTimeStart: q.createTimeStart,
-          createTimeEnd: q.createTimeEnd,
-        },
-        position: q.position ?? '',
-        limit: q.limit ?? 100,
-      });
+      const page = await deps.admin.list(listRequestOf(q, 100));
       return { transactions: page.transactions.map(globalToWire), next_position: page.nextPosition };
     }),
   );

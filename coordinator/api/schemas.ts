@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { boundedString, gidSchema, Limits } from '../../common/protocol/trans-body';
 import { Status, type GlobalStatus } from '../../common/protocol/vocabulary';
+import type { ListRequest } from '../service/admin-service';
 import { transTypeNames } from '../trans-types/registry';
 
 /**
@@ -81,6 +82,21 @@ export const allQuerySchema = listQuerySchema.extend({
   createTimeStart: optionalParam(epochMs),
   createTimeEnd: optionalParam(epochMs),
 });
+
+/** A parsed `/all` query (the API's and the dashboard list's) as the admin service's list request. */
+export function listRequestOf(q: z.infer<typeof allQuerySchema>, defaultLimit: number): ListRequest {
+  return {
+    gid: q.gid,
+    filter: {
+      status: q.status,
+      transType: q.transType,
+      createTimeStart: q.createTimeStart,
+      createTimeEnd: q.createTimeEnd,
+    },
+    position: q.position ?? '',
+    limit: q.limit ?? defaultLimit,
+  };
+}
 
 /** Query of `resetCronTime`: seconds ahead of now (default 3 × the default timeout) and how many at most. */
 export const resetCronTimeQuerySchema = z.object({

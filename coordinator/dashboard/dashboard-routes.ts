@@ -9,7 +9,7 @@ import type { Clock } from '../model/clock';
 import type { AdminService } from '../service/admin-service';
 import type { TransService } from '../service/trans-service';
 import { transTypeNames } from '../trans-types/registry';
-import { allQuerySchema } from '../api/schemas';
+import { allQuerySchema, listRequestOf } from '../api/schemas';
 import { DEMOS, fireDemo } from './demos';
 import { detailPage, detailSection, stopConfirmPage } from './detail-page';
 import { listPage, listSection, transHref, type ListFilters } from './list-page';
@@ -101,17 +101,7 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
     const q = parseInput(allQuerySchema, req.query, 'public', 'query');
     const view = {
       filters: listFilters(req),
-      page: await deps.admin.list({
-        gid: q.gid,
-        filter: {
-          status: q.status,
-          transType: q.transType,
-          createTimeStart: q.createTimeStart,
-          createTimeEnd: q.createTimeEnd,
-        },
-        position: q.position ?? '',
-        limit: q.limit ?? 50,
-      }),
+      page: await deps.admin.list(listRequestOf(q, 50)),
       transTypes: transTypeNames,
       demos: DEMOS,
     };
