@@ -5,7 +5,8 @@ import type { TransWire } from '../protocol/trans-body';
 import { Op } from '../protocol/vocabulary';
 import { callDtmGrpc, grpcMethodOf, sharedGrpcClients, toDtmRequest } from './dtm-grpc';
 import { runTcc } from './tcc';
-import { TransBase, type TransOptions } from './trans-base';
+import { GlobalTrans } from './global-trans';
+import type { TransOptions } from './trans-base';
 
 /** How long a Try may take when the transaction sets no request_timeout. */
 const DEFAULT_TRY_TIMEOUT_MS = 10_000;
@@ -15,7 +16,7 @@ const DEFAULT_TRY_TIMEOUT_MS = 10_000;
  * itself (a unary call with the barrier's identity in metadata), after registering its Confirm and
  * Cancel with the request bytes they will receive.
  */
-export class TccGrpc extends TransBase {
+export class TccGrpc extends GlobalTrans {
   /** @param server the coordinator's gRPC address, `host:port`. */
   constructor(server: string, gid: string) {
     super(server, gid, 'tcc');
@@ -56,18 +57,6 @@ export class TccGrpc extends TransBase {
     } catch (err) {
       throw errorFromGrpc(err, `try ${tryUrl}`);
     }
-  }
-
-  async prepare(): Promise<void> {
-    await this.callDtm('prepare', this.toWire());
-  }
-
-  async submit(): Promise<void> {
-    await this.callDtm('submit', this.toWire());
-  }
-
-  async abort(): Promise<void> {
-    await this.callDtm('abort', this.toWire());
   }
 
   protected override async callDtm(operation: string, body: unknown, headers: Record<string, string> = {}) {

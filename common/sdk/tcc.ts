@@ -1,12 +1,13 @@
 import type { AxiosInstance, AxiosResponse } from 'axios';
 import { Op } from '../protocol/vocabulary';
-import { TransBase, type TransOptions } from './trans-base';
+import { GlobalTrans, runGlobalTrans } from './global-trans';
+import type { TransOptions } from './trans-base';
 
 /**
  * A TCC global transaction: the caller runs each branch's Try itself, registering its Confirm and
  * Cancel first; the coordinator confirms all on submit or cancels all on abort.
  */
-export class Tcc extends TransBase {
+export class Tcc extends GlobalTrans {
   constructor(dtm: string, gid: string, http?: AxiosInstance) {
     super(dtm, gid, 'tcc', http);
   }
@@ -38,42 +39,14 @@ export class Tcc extends TransBase {
     await this.registerBranch(branchId, body, confirmUrl, cancelUrl);
     return this.requestBranch(tryUrl, body, branchId, Op.try);
   }
-
-  async prepare(): Promise<void> {
-    await this.callDtm('prepare', this.toWire());
-  }
-
-  async submit(): Promise<void> {
-    await this.callDtm('submit', this.toWire());
-  }
-
-  async abort(): Promise<void> {
-    await this.callDtm('abort', this.toWire());
-  }
-}
-
-/** What `runTcc` needs of a TCC transaction, over HTTP (Tcc) or gRPC (TccGrpc). */
-export interface TccLike {
-  rollbackReason: string | undefined;
-  prepare(): Promise<void>;
-  submit(): Promise<void>;
-  abort(): Promise<void>;
 }
 
 /**
  * Prepare, `body` (the tries), then submit; any error from `body` aborts the transaction (its cancels
- * run) and is rethrown.
+ * run) and is rethrown, over HTTP (Tcc) or gRPC (TccGrpc).
  */
-export async function runTcc<T extends TccLike>(tcc: T, body: (tcc: T) => Promise<void>): Promise<void> {
-  await tcc.prepare();
-  try {
-    await body(tcc);
-  } catch (err) {
-    tcc.rollbackReason = err instanceof Error ? err.message.slice(0, 1000) : String(err);
-    await tcc.abort();
-    throw err;
-  }
-  await tcc.submit();
+export async function runTcc<T extends GlobalTrans>(tcc: T, body: (tcc: T) => Promise<void>): Promise<void> {
+  await runGlobalTrans(tcc, body, 'throw');
 }
 
 /** Runs `body` as a TCC transaction over HTTP (see `runTcc`). */

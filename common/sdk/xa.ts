@@ -1,13 +1,14 @@
 import type { AxiosInstance, AxiosResponse } from 'axios';
 import { Op } from '../protocol/vocabulary';
-import { TransBase, type TransOptions } from './trans-base';
+import { GlobalTrans, runGlobalTrans } from './global-trans';
+import type { TransOptions } from './trans-base';
 
 /**
  * An XA global transaction (DTM's dtmcli/xa.go): the caller calls each branch itself; each branch
  * prepares a local XA transaction and registers its phase-2 URL; submit makes the coordinator commit
  * every registered branch, abort makes it roll them back.
  */
-export class Xa extends TransBase {
+export class Xa extends GlobalTrans {
   constructor(dtm: string, gid: string, http?: AxiosInstance) {
     super(dtm, gid, 'xa', http);
   }
@@ -34,18 +35,6 @@ export class Xa extends TransBase {
       url: phase2Url,
     });
   }
-
-  async prepare(): Promise<void> {
-    await this.callDtm('prepare', this.toWire());
-  }
-
-  async submit(): Promise<void> {
-    await this.callDtm('submit', this.toWire());
-  }
-
-  async abort(): Promise<void> {
-    await this.callDtm('abort', this.toWire());
-  }
 }
 
 /**
@@ -62,14 +51,5 @@ export async function xaGlobalTransaction(
   options: TransOptions = {},
   http?: AxiosInstance,
 ): Promise<void> {
-  const xa = new Xa(dtm, gid, http).withOptions(options);
-  await xa.prepare();
-  try {
-    await body(xa);
-  } catch (err) {
-    xa.rollbackReason = err instanceof Error ? err.message.slice(0, 1000) : String(err);
-    await xa.abort().catch(() => undefined);
-    throw err;
-  }
-  await xa.submit();
+  await runGlobalTrans(new Xa(dtm, gid, http).withOptions(options), body, 'keep the body error');
 }
