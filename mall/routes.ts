@@ -4,7 +4,7 @@ import type { RowDataPacket } from 'mysql2';
 import { BranchFailure, BranchOngoing } from '../common/errors';
 import { route } from '../common/http/branch-result';
 import type { MysqlPool } from '../common/mysql';
-import { waitForFinish } from '../common/sdk/query';
+import { outcomeAnswer } from '../common/sdk/query';
 import { SagaGrpc } from '../common/sdk/saga-grpc';
 import { MALL_GID_PREFIX, MALL_PRODUCT_ID, mallPayload, mallUrl, type CreateReq } from './mall-proto';
 
@@ -62,7 +62,7 @@ export function addMallRoutes(router: Router, deps: MallRouteDeps): void {
       // wait_result reports a rollback as FAILURE and a pending retry as ONGOING; read the outcome below.
       if (!(err instanceof BranchFailure) && !(err instanceof BranchOngoing)) throw err;
     }
-    const view = await waitForFinish(deps.dtm, order.order_no, deps.outcomeWaitMs, undefined, deps.dtmHeaders);
+    const outcome = await outcomeAnswer(deps.dtm, order.order_no, deps.outcomeWaitMs, deps.dtmHeaders);
     const [orders] = await deps.pool.query<RowDataPacket[]>(
       'SELECT order_no, user_id, product_id, num, status FROM orders WHERE order_no=?',
       [order.order_no],
@@ -71,9 +71,7 @@ export function addMallRoutes(router: Router, deps: MallRouteDeps): void {
       order.product_id,
     ]);
     return {
-      gid: order.order_no,
-      status: view?.status ?? 'unknown',
-      rollback_reason: view?.rollback_reason,
+      ...outcome,
       request: order,
       rows: { order: orders[0] ?? null, product: product[0] ?? null },
     };

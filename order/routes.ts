@@ -6,7 +6,7 @@ import { BranchFailure, BranchOngoing, UpstreamError } from '../common/errors';
 import { route } from '../common/http/branch-result';
 import { parseInput } from '../common/http/validate';
 import type { MysqlPool } from '../common/mysql';
-import { waitForFinish } from '../common/sdk/query';
+import { outcomeAnswer } from '../common/sdk/query';
 import { Saga } from '../common/sdk/saga';
 import type { Workflows } from '../common/sdk/workflows';
 import { ORDER_SAGA_STEPS, orderGid, orderRequestSchema, type OrderRequest } from './order-request';
@@ -46,11 +46,8 @@ const fireQuery = z.object({ coupon_id: z.coerce.number().int().nonnegative().op
  */
 export function addOrderRoutes(router: Router, deps: OrderRouteDeps): void {
   const outcome = async (gid: string, req: OrderRequest) => {
-    const view = await waitForFinish(deps.dtm, gid, deps.outcomeWaitMs, undefined, deps.dtmHeaders);
     return {
-      gid,
-      status: view?.status ?? 'unknown',
-      rollback_reason: view?.rollback_reason,
+      ...(await outcomeAnswer(deps.dtm, gid, deps.outcomeWaitMs, deps.dtmHeaders)),
       request: req,
       rows: await snapshot(deps.pool, req),
     };

@@ -7,7 +7,7 @@ import { route } from '../common/http/branch-result';
 import type { Switches } from '../common/http/switches';
 import { parseInput } from '../common/http/validate';
 import type { MysqlConnection, MysqlPool } from '../common/mysql';
-import { waitForFinish } from '../common/sdk/query';
+import { outcomeAnswer } from '../common/sdk/query';
 import { xaGlobalTransaction } from '../common/sdk/xa';
 import { preparedXids, xaLocalTransaction, xidOf } from '../common/sdk/xa-branch';
 import { orderGid, orderRequestSchema, type OrderRequest } from './order-request';
@@ -104,11 +104,8 @@ export function addXaRoutes(router: Router, deps: XaDeps): void {
       // the outcome is read back below either way.
       if (!(err instanceof DtmError)) throw err;
     }
-    const view = await waitForFinish(deps.dtm, gid, deps.outcomeWaitMs, undefined, deps.dtmHeaders);
     return {
-      gid,
-      status: view?.status ?? 'unknown',
-      rollback_reason: view?.rollback_reason,
+      ...(await outcomeAnswer(deps.dtm, gid, deps.outcomeWaitMs, deps.dtmHeaders)),
       request: req,
       rows: await xaSnapshot(deps, req),
     };

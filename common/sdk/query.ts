@@ -45,3 +45,21 @@ export async function waitForFinish(
     timeoutMs,
   );
 }
+
+/** What a demo endpoint answers about its transaction: the gid, the outcome, and why it rolled back. */
+export interface OutcomeAnswer {
+  gid: string;
+  status: string;
+  rollback_reason: string | undefined;
+}
+
+/** Waits as `waitForFinish` does and answers the outcome; `unknown` when the coordinator could not say. */
+export async function outcomeAnswer(
+  dtm: string,
+  gid: string,
+  timeoutMs: number,
+  headers: Record<string, string> = {},
+): Promise<OutcomeAnswer> {
+  const view = await waitForFinish(dtm, gid, timeoutMs, undefined, headers);
+  return { gid, status: view?.status ?? 'unknown', rollback_reason: view?.rollback_reason };
+}
