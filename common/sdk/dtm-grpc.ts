@@ -78,3 +78,28 @@ export function toDtmRequest(wire: TransWire, binPayloads: readonly Uint8Array[]
 export function grpcMethodOf(operation: string): DtmMethod {
   return (operation.charAt(0).toUpperCase() + operation.slice(1)) as DtmMethod;
 }
+
+/** The transaction a gRPC flavour of the SDK sends: its coordinator address, gid and request timeout (s). */
+export interface GrpcTransCall {
+  server: string;
+  gid: string;
+  requestTimeout: number | undefined;
+}
+
+/**
+ * What the gRPC flavours do where the HTTP SDK POSTs `operation`: the same body, as a DtmRequest with
+ * `binPayloads` as the step bytes, to the matching method, within the transaction's request timeout.
+ */
+export async function callDtmForTrans(
+  trans: GrpcTransCall,
+  operation: string,
+  wire: TransWire,
+  binPayloads: readonly Uint8Array[],
+  headers: Record<string, string>,
+): Promise<void> {
+  await callDtmGrpc(trans.server, grpcMethodOf(operation), toDtmRequest(wire, binPayloads), {
+    headers,
+    timeoutMs: (trans.requestTimeout ?? 0) * 1000 || undefined,
+    what: `${operation} of ${trans.gid}`,
+  });
+}

@@ -4,7 +4,7 @@ import { splitGrpcUrl } from '../grpc/raw-client';
 import { isServiceError, outcomeOfGrpc } from '../grpc/status';
 import type { TransWire } from '../protocol/trans-body';
 import { Outcome, type OutcomeWord } from '../protocol/vocabulary';
-import { callDtmGrpc, grpcMethodOf, sharedGrpcClients, toDtmRequest } from './dtm-grpc';
+import { callDtmForTrans, sharedGrpcClients } from './dtm-grpc';
 import { Msg } from './msg';
 
 /** How long `doAndSubmit` waits for the query-back answer. */
@@ -30,11 +30,8 @@ export class MsgGrpc extends Msg {
   }
 
   protected override async callDtm(operation: string, body: unknown, headers: Record<string, string> = {}) {
-    await callDtmGrpc(this.dtm, grpcMethodOf(operation), toDtmRequest(body as TransWire, this.binPayloads), {
-      headers,
-      timeoutMs: (this.options.requestTimeout ?? 0) * 1000 || undefined,
-      what: `${operation} of ${this.gid}`,
-    });
+    const trans = { server: this.dtm, gid: this.gid, requestTimeout: this.options.requestTimeout };
+    await callDtmForTrans(trans, operation, body as TransWire, this.binPayloads, headers);
   }
 
   /** The query-back over gRPC, with the barrier's identity in metadata (DTM MsgGrpc.DoAndSubmit). */

@@ -1,5 +1,5 @@
 import type { TransWire } from '../protocol/trans-body';
-import { callDtmGrpc, grpcMethodOf, toDtmRequest } from './dtm-grpc';
+import { callDtmForTrans } from './dtm-grpc';
 import { Saga } from './saga';
 
 /**
@@ -23,10 +23,7 @@ export class SagaGrpc extends Saga {
   }
 
   protected override async callDtm(operation: string, body: unknown, headers: Record<string, string> = {}) {
-    await callDtmGrpc(this.dtm, grpcMethodOf(operation), toDtmRequest(body as TransWire, this.binPayloads), {
-      headers,
-      timeoutMs: (this.options.requestTimeout ?? 0) * 1000 || undefined,
-      what: `${operation} of ${this.gid}`,
-    });
+    const trans = { server: this.dtm, gid: this.gid, requestTimeout: this.options.requestTimeout };
+    await callDtmForTrans(trans, operation, body as TransWire, this.binPayloads, headers);
   }
 }
