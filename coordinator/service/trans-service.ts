@@ -1,7 +1,6 @@
 import { BranchFailure, BranchOngoing, Conflict, IllegalTransition, InvalidInput, NotFound } from '../../common/errors';
 import { isFinished, Status, type GlobalStatus } from '../../common/protocol/vocabulary';
 import type { BranchRecord, GlobalRecord, WireOptions } from '../model/records';
-import { UniqueConflict } from '../storage/store';
 import { transTypeOf } from '../trans-types/registry';
 import { stepsConflict } from '../trans-types/steps';
 import type {
@@ -52,6 +51,23 @@ function assertSameType(record: GlobalRecord, req: TransRequest): void {
   }
 }
 
+/**
+ * @param stored the branches stored under the gid.
+ * @throws IllegalTransition when the gid belongs to a transaction of another type; Conflict when (for
+ * a type whose branches come from its steps) it was stored with other steps or payloads.
+ */
+function requireSameRequest(record: GlobalRecord, req: TransRequest, stored: BranchRecord[]): void {
+  assertSameType(record, req);
+  if (transTypeOf(req.transType).registerBranch) return;
+  const field = stepsConflict(req, stored);
+  if (field !== undefined) {
+    throw new Conflict(
+      `gid ${req.gid} is stored with other ${field}; a repeated request must be the same request (use a new gid for a new transaction)`,
+      { field },
+    );
+  }
+}
+
 /** A registerBranch request after validation. */
 export interface RegisterBranchRequest extends RegisterInput {
   transType: string;
@@ -74,9 +90,9 @@ export class TransService {
   /** Stores a prepared transaction; repeating it while still prepared is a no-op. */
   async prepare(req: TransRequest): Promise<void> {
     await this.validate(req, 'prepare');
-    const { record, created } = await this.saveNew(req, Status.prepared);
+    const { record, created, branches } = await this.saveNew(req, Status.prepared);
     if (created) return;
-    await this.requireSameRequest(record, req);
+    requireSameRequest(record, req, branches);
     if (record.status !== Status.prepared) {
       throw new IllegalTransition(`transaction ${req.gid} is '${record.status}' and cannot be prepared again`);
     }
@@ -88,10 +104,10 @@ export class TransService {
    */
   async prepareWithProgress(req: TransRequest): Promise<{ transaction: GlobalRecord; progresses: BranchRecord[] }> {
     await this.validate(req, 'prepare');
-    const { record, created } = await this.saveNew(req, Status.prepared);
+    const { record, created, branches } = await this.saveNew(req, Status.prepared);
     if (created) return { transaction: record, progresses: [] };
     assertSameType(record, req);
-    return { transaction: record, progresses: await this.deps.store.findBranches(req.gid) };
+    return { transaction: record, progresses: branches };
   }
 
   /**
@@ -107,12 +123,20 @@ export class TransService {
     const { record, created, branches } = await this.saveNew(req, Status.submitted);
     const wait = req.options.wait_result === true;
     if (created) return this.process(this.runOf(record), wait, true, branches);
-    await this.requireSameRequest(record, req);
-    await this.resubmit(record, req, wait);
+    requireSameRequest(record, req, branches);
+    await this.resubmit(record, req, wait, branches);
   }
 
-  /** A submit of a gid that exists: idempotent for the request that created it. */
-  private async resubmit(record: GlobalRecord, req: TransRequest, wait: boolean): Promise<void> {
+  /**
+   * A submit of a gid that exists: idempotent for the request that created it. `stored` are its
+   * branches as read with `record`.
+   */
+  private async resubmit(
+    record: GlobalRecord,
+    req: TransRequest,
+    wait: boolean,
+    stored?: BranchRecord[],
+  ): Promise<void> {
     if (record.status === Status.succeed) return;
     if (record.status === Status.failed || record.status === Status.aborting) {
       throw new BranchFailure(
@@ -129,28 +153,16 @@ export class TransService {
         // The same submit, sent again, moved it first: go on from what that one stored.
         return this.resubmit(await this.mustFind(req.gid), req, wait);
       }
+      // Nothing was called while it was prepared, and a type whose branches come from its steps gains
+      // none: what was read with the record is still what is stored. A type that registers branches may
+      // have gained one since.
+      if (stored && !transTypeOf(record.transType).registerBranch) return this.process(run, wait, true, stored);
     } else if (!wait) {
       // Already submitted: whoever submitted it first (or the cron loop) is driving it; only a caller
       // that waits for the result joins in.
       return;
     }
     await this.process(run, wait, true);
-  }
-
-  /**
-   * @throws IllegalTransition when the gid belongs to a transaction of another type; Conflict when (for
-   * a type whose branches come from its steps) it was stored with other steps or payloads.
-   */
-  private async requireSameRequest(record: GlobalRecord, req: TransRequest): Promise<void> {
-    assertSameType(record, req);
-    if (transTypeOf(req.transType).registerBranch) return;
-    const field = stepsConflict(req, await this.deps.store.findBranches(req.gid));
-    if (field !== undefined) {
-      throw new Conflict(
-        `gid ${req.gid} is stored with other ${field}; a repeated request must be the same request (use a new gid for a new transaction)`,
-        { field },
-      );
-    }
   }
 
   /**
@@ -334,7 +346,7 @@ export class TransService {
     );
   }
 
-  /** Inserts the new transaction; on a gid conflict returns the stored one instead. */
+  /** Inserts the new transaction; on a gid conflict returns the stored one, and its branches, instead. */
   private async saveNew(
     req: TransRequest,
     status: GlobalStatus,
@@ -365,12 +377,8 @@ export class TransService {
       retryCount: 0,
     };
     const branches = type.genBranches(req, now);
-    try {
-      await this.deps.store.saveNew(record, branches);
-    } catch (err) {
-      if (!(err instanceof UniqueConflict)) throw err;
-      return { record: await this.mustFind(req.gid), created: false, branches: [] };
-    }
+    const saved = await this.deps.store.saveNew(record, branches);
+    if (!saved.created) return { record: saved.existing, created: false, branches: saved.branches };
     transLogs.saved(this.deps.log, record, branches.length);
     return { record, created: true, branches };
   }

@@ -36,12 +36,12 @@ import {
 import { retryTransient } from './transient';
 import {
   splitFailures,
-  UniqueConflict,
   type AddBranchesResult,
   type CronReset,
   type DueStats,
   type GlobalFilter,
   type GlobalPage,
+  type SaveNewResult,
   type StatusPatch,
   type Store,
 } from './store';
@@ -63,15 +63,29 @@ export class MysqlStore implements Store {
     );
   }
 
-  /** One transaction, sent as one batch: the global row and every branch row, or nothing. */
-  async saveNew(g: GlobalRecord, branches: BranchRecord[]): Promise<void> {
+  /**
+   * One transaction, sent as one batch: the global row and every branch row, or nothing. When the gid is
+   * taken, the stored row and its branches are read in one more round trip; should that row be gone by
+   * then (a cleanup), the insert is tried again.
+   */
+  async saveNew(g: GlobalRecord, branches: BranchRecord[]): Promise<SaveNewResult> {
     const statements: Statement[] = [{ sql: insertGlobalSql(), values: globalRow(g) }];
     if (branches.length > 0) statements.push({ sql: insertBranchesSql(false), values: [branches.map(branchRow)] });
-    try {
-      await retryTransient(() => this.batch(statements));
-    } catch (err) {
-      if ((err as { code?: string }).code === 'ER_DUP_ENTRY') throw new UniqueConflict(`gid ${g.gid} exists`);
-      throw err;
+    for (;;) {
+      try {
+        await retryTransient(() => this.batch(statements));
+        return { created: true };
+      } catch (err) {
+        if ((err as { code?: string }).code !== 'ER_DUP_ENTRY') throw err;
+      }
+      const [results] = await retryTransient(() =>
+        this.pool.query(
+          'SELECT * FROM trans_global WHERE gid=?; SELECT * FROM trans_branch_op WHERE gid=? ORDER BY id',
+          [g.gid, g.gid],
+        ),
+      );
+      const [globals, branchRows] = results as unknown as [RowDataPacket[], RowDataPacket[]];
+      if (globals[0]) return { created: false, existing: toGlobal(globals[0]), branches: branchRows.map(toBranch) };
     }
   }
 

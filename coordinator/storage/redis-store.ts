@@ -26,12 +26,12 @@ import {
 import { isFinished, type GlobalStatus } from '../../common/protocol/vocabulary';
 import {
   splitFailures,
-  UniqueConflict,
   type AddBranchesResult,
   type CronReset,
   type DueStats,
   type GlobalFilter,
   type GlobalPage,
+  type SaveNewResult,
   type StatusPatch,
   type Store,
 } from './store';
@@ -70,6 +70,21 @@ function eventArgs(events: TransEvent[]): (string | number)[] {
   return [events.length, ...events.map(eventToJson)];
 }
 
+/** A hash as a script answers it (field, value, field, value…) as an object. */
+function pairsToObject(pairs: string[]): Record<string, string> {
+  const o: Record<string, string> = {};
+  for (let i = 0; i + 1 < pairs.length; i += 2) o[pairs[i]!] = pairs[i + 1]!;
+  return o;
+}
+
+/** Branch records from the order list and the data hash; ids number them in order, as MySQL's would. */
+function branchesInOrder(order: string[], docs: Record<string, string>): BranchRecord[] {
+  return order.flatMap((key, i) => {
+    const doc = docs[key];
+    return doc ? [{ ...fromStoredBranch(JSON.parse(doc) as StoredBranch), id: String(i + 1) }] : [];
+  });
+}
+
 /** Entries one listing call examines at most, so a narrow filter over a large store cannot block Redis. */
 const SCAN_BUDGET = 5000;
 
@@ -101,7 +116,7 @@ export class RedisStore implements Store {
     if (this.log) logOutages(this.redis, this.conf, this.log);
   }
 
-  async saveNew(g: GlobalRecord, branches: BranchRecord[]): Promise<void> {
+  async saveNew(g: GlobalRecord, branches: BranchRecord[]): Promise<SaveNewResult> {
     const fields = globalFields(g);
     const pairs = Object.entries(fields).flat();
     const branchArgs = branches.flatMap((b) => [branchKey(b.branchId, b.op), JSON.stringify(toStoredBranch(b))]);
@@ -110,7 +125,13 @@ export class RedisStore implements Store {
       [this.k('g', g.gid), this.k('bl', g.gid), this.k('bd', g.gid), `${this.p}due`, `${this.p}all`, `${this.p}seq`],
       [g.gid, g.nextCronTime.getTime(), pairs.length / 2, ...pairs, ...branchArgs],
     );
-    if (answer === 'UNIQUE_CONFLICT') throw new UniqueConflict(`gid ${g.gid} exists`);
+    if (answer === 'OK') return { created: true };
+    const [, stored, order, docs] = answer as [string, string[], string[], string[]];
+    return {
+      created: false,
+      existing: fromHash(pairsToObject(stored)),
+      branches: branchesInOrder(order, pairsToObject(docs)),
+    };
   }
 
   async findGlobal(gid: string): Promise<GlobalRecord | undefined> {
@@ -124,10 +145,7 @@ export class RedisStore implements Store {
       .lrange(this.k('bl', gid), 0, -1)
       .hgetall(this.k('bd', gid))
       .exec()) as [[unknown, string[]], [unknown, Record<string, string>]];
-    return order.flatMap((key, i) => {
-      const doc = docs[key];
-      return doc ? [{ ...fromStoredBranch(JSON.parse(doc) as StoredBranch), id: String(i + 1) }] : [];
-    });
+    return branchesInOrder(order, docs);
   }
 
   async changeGlobalStatus(

@@ -2,10 +2,11 @@ import type { Progress, TransEvent } from '../model/events';
 import type { BranchRecord, GlobalRecord, KvRecord } from '../model/records';
 import { BranchStatus, type GlobalStatus } from '../../common/protocol/vocabulary';
 
-/** Thrown by `saveNew` when the gid exists already; the service decides whether that is a replay. */
-export class UniqueConflict extends Error {
-  override readonly name = 'UniqueConflict';
-}
+/**
+ * What `saveNew` did: saved the new transaction, or found the gid taken and read what is stored under it,
+ * in the same round trip, so the service can tell a replay from a conflict without reading again.
+ */
+export type SaveNewResult = { created: true } | { created: false; existing: GlobalRecord; branches: BranchRecord[] };
 
 /** Fields written together with a status change. */
 export interface StatusPatch {
@@ -63,10 +64,10 @@ export interface Store {
   init(): Promise<void>;
 
   /**
-   * Atomically inserts a new global transaction and its branches.
-   * @throws UniqueConflict when the gid exists; nothing is written then.
+   * Atomically inserts a new global transaction and its branches; when the gid exists, writes nothing
+   * and answers the stored transaction and its branches instead.
    */
-  saveNew(global: GlobalRecord, branches: BranchRecord[]): Promise<void>;
+  saveNew(global: GlobalRecord, branches: BranchRecord[]): Promise<SaveNewResult>;
 
   /** The global transaction, or undefined. A single read. */
   findGlobal(gid: string): Promise<GlobalRecord | undefined>;
