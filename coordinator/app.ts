@@ -1,4 +1,5 @@
-import express, { type Express } from 'express';
+import type { RequestListener } from 'node:http';
+import express from 'express';
 import type { Config } from '../conf/config';
 import { accessLog } from '../common/http/access-log';
 import { errorHandler, notFoundHandler } from '../common/http/error-handler';
@@ -13,9 +14,13 @@ import { addAdminRoutes } from './api/admin-routes';
 import { addMetricsRoute, requestMetrics } from './api/metrics-routes';
 import { addQueryRoutes } from './api/query-routes';
 import { addTopicRoutes } from './api/topic-routes';
-import { addTransRoutes } from './api/trans-routes';
+import { addTransRoutes, hotTransHandlers } from './api/trans-routes';
+import { withFastLane } from './api/fast-lane';
 import { createDashboardRouter } from './dashboard/dashboard-routes';
 import type { Clock } from './model/clock';
+
+/** Where the DTM API lives, as DTM serves it. */
+const API_PREFIX = '/api/dtmsvr';
 
 export interface CoordinatorAppDeps {
   conf: Config;
@@ -29,8 +34,11 @@ export interface CoordinatorAppDeps {
   log: Logger;
 }
 
-/** The coordinator's HTTP API under /api/dtmsvr, its metrics and the dashboard under /admin, without listening. */
-export function createCoordinatorApp(deps: CoordinatorAppDeps): Express {
+/**
+ * The coordinator's HTTP API under /api/dtmsvr, its metrics and the dashboard under /admin, without
+ * listening: express, behind the fast lane for the endpoints every transaction calls.
+ */
+export function createCoordinatorApp(deps: CoordinatorAppDeps): RequestListener {
   const { conf } = deps;
   const app = express();
   app.disable('x-powered-by');
@@ -54,7 +62,8 @@ export function createCoordinatorApp(deps: CoordinatorAppDeps): Express {
   const admin = adminOnly(conf.adminToken);
   const router = express.Router();
   router.use(requestMetrics(deps.metrics));
-  addTransRoutes(router, deps.service, admin);
+  const hot = hotTransHandlers(deps.service);
+  addTransRoutes(router, deps.service, hot, admin);
   addQueryRoutes(router, {
     service: deps.service,
     admin: deps.admin,
@@ -65,8 +74,8 @@ export function createCoordinatorApp(deps: CoordinatorAppDeps): Express {
   });
   addAdminRoutes(router, deps.admin, admin);
   addTopicRoutes(router, deps.service, deps.store, admin);
-  app.use('/api/dtmsvr', router);
+  app.use(API_PREFIX, router);
   app.use(notFoundHandler);
   app.use(errorHandler(deps.log));
-  return app;
+  return withFastLane(app, { prefix: API_PREFIX, handlers: hot, metrics: deps.metrics, log: deps.log });
 }

@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Config } from '../conf/config';
 import type { Logger } from '../common/log';
@@ -68,7 +68,7 @@ export async function startCoordinator(conf: Config, log: Logger, options: Start
     log,
   });
   const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(options.port ?? conf.coordinator.port, conf.coordinator.host, () => resolve(s));
+    const s = createServer(app).listen(options.port ?? conf.coordinator.port, conf.coordinator.host, () => resolve(s));
     s.once('error', reject);
   });
   const port = (server.address() as AddressInfo).port;

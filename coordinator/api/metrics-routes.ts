@@ -2,14 +2,18 @@ import type { RequestHandler, Router } from 'express';
 import type { Metrics } from '../observe/metrics';
 
 /**
- * The endpoint's name for the request counters: the last fixed segment of the matched route
+ * The endpoint's name for the request counters: the last fixed segment of its route path
  * (`/topic/:name` counts as `topic`), lower-cased as DTM does, so a path parameter never becomes a label.
  */
-function apiName(route: unknown): string {
-  const path = (route as { path?: unknown } | undefined)?.path;
-  if (typeof path !== 'string') return 'unknown';
+export function apiNameOf(path: string): string {
   const fixed = path.split('/').filter((s) => s !== '' && !s.startsWith(':'));
   return (fixed[fixed.length - 1] ?? 'unknown').toLowerCase();
+}
+
+/** `apiNameOf` the route express matched. */
+function apiName(route: unknown): string {
+  const path = (route as { path?: unknown } | undefined)?.path;
+  return typeof path === 'string' ? apiNameOf(path) : 'unknown';
 }
 
 /** Counts and times every request of the router it is mounted on; 4xx and 5xx count as `fail`, as in DTM. */
