@@ -120,7 +120,11 @@ export class TransService {
     await this.validate(req, 'submit');
     const reported = transTypeOf(req.transType).outcomeAtSubmit?.(req);
     if (reported) return this.recordOutcome(req, reported);
-    const { record, created, branches } = await this.saveNew(req, Status.submitted);
+    const { record, created, branches } = await this.saveNew(
+      req,
+      Status.submitted,
+      transTypeOf(req.transType).preparedBeforeSubmit,
+    );
     const wait = req.options.wait_result === true;
     if (created) return this.process(this.runOf(record), wait, true, branches);
     requireSameRequest(record, req, branches);
@@ -170,7 +174,7 @@ export class TransService {
    * end again succeeds (a client retrying a lost reply); another end answers FAILURE.
    */
   private async recordOutcome(req: TransRequest, reported: ReportedOutcome): Promise<void> {
-    const { record } = await this.saveNew(req, Status.prepared);
+    const { record } = await this.saveNew(req, Status.prepared, true);
     assertSameType(record, req);
     if (record.status === reported.status) return;
     if (record.status !== Status.prepared) {
@@ -346,10 +350,14 @@ export class TransService {
     );
   }
 
-  /** Inserts the new transaction; on a gid conflict returns the stored one, and its branches, instead. */
+  /**
+   * Inserts the new transaction; on a gid conflict returns the stored one, and its branches, instead.
+   * @param likelyStored the request usually finds it stored (see Store.saveNew).
+   */
   private async saveNew(
     req: TransRequest,
     status: GlobalStatus,
+    likelyStored = false,
   ): Promise<{ record: GlobalRecord; created: boolean; branches: BranchRecord[] }> {
     const type: TransType = transTypeOf(req.transType);
     const now = this.deps.clock();
@@ -377,7 +385,7 @@ export class TransService {
       retryCount: 0,
     };
     const branches = type.genBranches(req, now);
-    const saved = await this.deps.store.saveNew(record, branches);
+    const saved = await this.deps.store.saveNew(record, branches, likelyStored);
     if (!saved.created) return { record: saved.existing, created: false, branches: saved.branches };
     transLogs.saved(this.deps.log, record, branches.length);
     return { record, created: true, branches };

@@ -5,6 +5,7 @@ import type { Config } from '../../conf/config';
 import {
   applySqlScript,
   createMysqlPool,
+  queryOn,
   retargetSchema,
   type MysqlConnection,
   type MysqlPool,
@@ -46,6 +47,29 @@ import {
   type Store,
 } from './store';
 
+/**
+ * Runs `statements` as one transaction in one query (START TRANSACTION; …; COMMIT) and answers their
+ * results. A statement that fails stops the rest and leaves the transaction open for the caller to roll back.
+ */
+async function batchOn(conn: MysqlConnection, statements: Statement[]): Promise<unknown[]> {
+  const sql = ['START TRANSACTION', ...statements.map((st) => st.sql), 'COMMIT'].join(';\n');
+  const results = await queryOn(
+    conn,
+    sql,
+    statements.flatMap((st) => st.values),
+  );
+  return (results as unknown[]).slice(1, -1);
+}
+
+/** A transaction and its branches, read in one query; values: the gid twice. */
+const READ_STORED = 'SELECT * FROM trans_global WHERE gid=?; SELECT * FROM trans_branch_op WHERE gid=? ORDER BY id';
+
+/** What READ_STORED found, as saveNew answers a taken gid; undefined when there is no such transaction. */
+function storedOf(results: unknown): SaveNewResult | undefined {
+  const [globals, rows] = results as [RowDataPacket[], RowDataPacket[]];
+  return globals[0] && { created: false, existing: toGlobal(globals[0]), branches: rows.map(toBranch) };
+}
+
 /** The store on MySQL: one row per transaction in trans_global, one per branch op in trans_branch_op. */
 export class MysqlStore implements Store {
   private readonly pool: MysqlPool;
@@ -65,27 +89,29 @@ export class MysqlStore implements Store {
 
   /**
    * One transaction, sent as one batch: the global row and every branch row, or nothing. When the gid is
-   * taken, the stored row and its branches are read in one more round trip; should that row be gone by
-   * then (a cleanup), the insert is tried again.
+   * taken, the rollback of that batch and the read of the stored row and its branches go in one more
+   * round trip; should that row be gone by then (a cleanup), the insert is tried again. When it is
+   * `likelyStored`, the read comes first, so the usual case costs one round trip and no refused insert.
    */
-  async saveNew(g: GlobalRecord, branches: BranchRecord[]): Promise<SaveNewResult> {
+  async saveNew(g: GlobalRecord, branches: BranchRecord[], likelyStored = false): Promise<SaveNewResult> {
+    if (likelyStored) {
+      const found = await retryTransient(async () => storedOf(await queryOn(this.pool, READ_STORED, [g.gid, g.gid])));
+      if (found) return found;
+    }
     const statements: Statement[] = [{ sql: insertGlobalSql(), values: globalRow(g) }];
     if (branches.length > 0) statements.push({ sql: insertBranchesSql(false), values: [branches.map(branchRow)] });
-    for (;;) {
-      try {
-        await retryTransient(() => this.batch(statements));
-        return { created: true };
-      } catch (err) {
-        if ((err as { code?: string }).code !== 'ER_DUP_ENTRY') throw err;
-      }
-      const [results] = await retryTransient(() =>
-        this.pool.query(
-          'SELECT * FROM trans_global WHERE gid=?; SELECT * FROM trans_branch_op WHERE gid=? ORDER BY id',
-          [g.gid, g.gid],
-        ),
+    const attempt = (conn: MysqlConnection) =>
+      batchOn(conn, statements).then(
+        (): SaveNewResult => ({ created: true }),
+        async (err: unknown): Promise<SaveNewResult | undefined> => {
+          if ((err as { code?: string }).code !== 'ER_DUP_ENTRY') throw err;
+          const [, ...read] = (await queryOn(conn, `ROLLBACK; ${READ_STORED}`, [g.gid, g.gid])) as unknown[];
+          return storedOf(read);
+        },
       );
-      const [globals, branchRows] = results as unknown as [RowDataPacket[], RowDataPacket[]];
-      if (globals[0]) return { created: false, existing: toGlobal(globals[0]), branches: branchRows.map(toBranch) };
+    for (;;) {
+      const saved = await retryTransient(() => this.inTransaction(attempt, 'opened by the query'));
+      if (saved) return saved;
     }
   }
 
@@ -243,14 +269,7 @@ export class MysqlStore implements Store {
    * @returns each statement's result, in order.
    */
   private async batch(statements: Statement[]): Promise<unknown[]> {
-    const sql = ['START TRANSACTION', ...statements.map((st) => st.sql), 'COMMIT'].join(';\n');
-    return this.inTransaction(async (conn) => {
-      const [results] = await conn.query(
-        sql,
-        statements.flatMap((st) => st.values),
-      );
-      return (results as unknown[]).slice(1, -1);
-    }, 'opened by the query');
+    return this.inTransaction((conn) => batchOn(conn, statements), 'opened by the query');
   }
 
   /**

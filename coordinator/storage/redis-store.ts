@@ -48,6 +48,7 @@ const scriptWithProgress = (name: string) =>
   new RedisScript(luaFile('apply-outcomes'), luaFile('append-events'), luaFile(name));
 const scripts = {
   saveNew: script('save-new'),
+  readStored: script('read-stored'),
   changeStatus: scriptWithProgress('change-status'),
   addBranches: script('add-branches'),
   saveProgress: scriptWithProgress('save-progress'),
@@ -75,6 +76,16 @@ function pairsToObject(pairs: string[]): Record<string, string> {
   const o: Record<string, string> = {};
   for (let i = 0; i + 1 < pairs.length; i += 2) o[pairs[i]!] = pairs[i + 1]!;
   return o;
+}
+
+/** A transaction found stored, from the answer of save-new or read-stored: {'EXISTS', hash, order, data}. */
+function storedOf(answer: unknown): SaveNewResult {
+  const [, stored, order, docs] = answer as [string, string[], string[], string[]];
+  return {
+    created: false,
+    existing: fromHash(pairsToObject(stored)),
+    branches: branchesInOrder(order, pairsToObject(docs)),
+  };
 }
 
 /** Branch records from the order list and the data hash; ids number them in order, as MySQL's would. */
@@ -116,22 +127,22 @@ export class RedisStore implements Store {
     if (this.log) logOutages(this.redis, this.conf, this.log);
   }
 
-  async saveNew(g: GlobalRecord, branches: BranchRecord[]): Promise<SaveNewResult> {
+  /** One script either way; when `likelyStored`, a read with the gid only comes first, as it usually finds it. */
+  async saveNew(g: GlobalRecord, branches: BranchRecord[], likelyStored = false): Promise<SaveNewResult> {
+    const keys = [this.k('g', g.gid), this.k('bl', g.gid), this.k('bd', g.gid)];
+    if (likelyStored) {
+      const found = await scripts.readStored.run(this.redis, keys, []);
+      if (found !== 'MISSING') return storedOf(found);
+    }
     const fields = globalFields(g);
     const pairs = Object.entries(fields).flat();
     const branchArgs = branches.flatMap((b) => [branchKey(b.branchId, b.op), JSON.stringify(toStoredBranch(b))]);
     const answer = await scripts.saveNew.run(
       this.redis,
-      [this.k('g', g.gid), this.k('bl', g.gid), this.k('bd', g.gid), `${this.p}due`, `${this.p}all`, `${this.p}seq`],
+      [...keys, `${this.p}due`, `${this.p}all`, `${this.p}seq`],
       [g.gid, g.nextCronTime.getTime(), pairs.length / 2, ...pairs, ...branchArgs],
     );
-    if (answer === 'OK') return { created: true };
-    const [, stored, order, docs] = answer as [string, string[], string[], string[]];
-    return {
-      created: false,
-      existing: fromHash(pairsToObject(stored)),
-      branches: branchesInOrder(order, pairsToObject(docs)),
-    };
+    return answer === 'OK' ? { created: true } : storedOf(answer);
   }
 
   async findGlobal(gid: string): Promise<GlobalRecord | undefined> {

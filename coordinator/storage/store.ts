@@ -66,8 +66,10 @@ export interface Store {
   /**
    * Atomically inserts a new global transaction and its branches; when the gid exists, writes nothing
    * and answers the stored transaction and its branches instead.
+   * @param likelyStored the gid is probably taken already (a submit after prepare): a store for which a
+   * refused insert costs more than a read reads first.
    */
-  saveNew(global: GlobalRecord, branches: BranchRecord[]): Promise<SaveNewResult>;
+  saveNew(global: GlobalRecord, branches: BranchRecord[], likelyStored?: boolean): Promise<SaveNewResult>;
 
   /** The global transaction, or undefined. A single read. */
   findGlobal(gid: string): Promise<GlobalRecord | undefined>;

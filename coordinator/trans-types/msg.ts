@@ -80,6 +80,7 @@ export const msgType: TransType = {
   name: 'msg',
   timesOutByDefault: true,
   alwaysPost: false,
+  preparedBeforeSubmit: true,
   abort: { from: [Status.prepared], then: 'fail' },
 
   validate(input: NewTransInput, operation): void {

@@ -153,6 +153,7 @@ export const sagaType: TransType = {
   name: 'saga',
   timesOutByDefault: false,
   alwaysPost: false,
+  preparedBeforeSubmit: false,
 
   validate(input: NewTransInput): void {
     requirePayloads(input);

@@ -13,6 +13,7 @@ export const tccType: TransType = {
   name: 'tcc',
   timesOutByDefault: true,
   alwaysPost: false,
+  preparedBeforeSubmit: true,
   abort: { from: [Status.prepared, Status.aborting], then: 'rollBack' },
 
   validate(): void {

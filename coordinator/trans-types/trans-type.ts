@@ -57,6 +57,11 @@ export interface TransType {
   readonly timesOutByDefault: boolean;
   /** Whether its branches are POSTed even without a body (DTM: xa); otherwise an empty body is a GET. */
   readonly alwaysPost: boolean;
+  /**
+   * Whether its clients prepare it before they submit it (DTM: every type but saga), so that a submit
+   * usually finds it stored already.
+   */
+  readonly preparedBeforeSubmit: boolean;
   /** How abort treats it; absent when abort is refused. */
   readonly abort?: AbortRule;
   /**

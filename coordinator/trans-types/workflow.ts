@@ -62,6 +62,7 @@ export const workflowType: TransType = {
   name: 'workflow',
   timesOutByDefault: false,
   alwaysPost: false,
+  preparedBeforeSubmit: true,
 
   validate(input: NewTransInput, operation): void {
     if (operation === 'submit') {

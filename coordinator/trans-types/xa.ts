@@ -15,6 +15,7 @@ export const xaType: TransType = {
   name: 'xa',
   timesOutByDefault: true,
   alwaysPost: true,
+  preparedBeforeSubmit: true,
   abort: { from: [Status.prepared, Status.aborting], then: 'rollBack' },
 
   validate(): void {
