@@ -5,6 +5,12 @@ import { tccGlobalTransaction } from '../common/sdk/tcc';
 import { runLoad, type LoadResult } from './load';
 import type { BenchRow } from './report';
 
+/**
+ * How long each path runs before it is measured. V8 compiles the coordinator's hot code in tiers over the
+ * first seconds of load, and the connection pools grow; a shorter warm-up charges that to the first rows.
+ */
+const WARMUP_MS = 5000;
+
 /** Where the coordinator runs and how to read its CPU time. */
 export interface CoordinatorUnderTest {
   store: string;
@@ -31,7 +37,7 @@ export async function benchCoordinatorOnly(
     const res = await http.post(step(name), '{}', { headers: { 'Content-Type': 'application/json' } });
     if (res.status !== 200) throw new Error(`${name} answered ${res.status}`);
   };
-  const load = (op: (i: number) => Promise<void>) => runLoad(op, concurrency, durationMs, cpuMs);
+  const load = (op: (i: number) => Promise<void>) => runLoad(op, concurrency, durationMs, cpuMs, WARMUP_MS);
   const gid = (kind: string, i: number) => `${kind}-${runTag}-${store}-${i}`;
 
   console.log(`[${store}] coordinator only: direct calls, saga, msg, tcc…`);
