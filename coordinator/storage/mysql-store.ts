@@ -61,6 +61,9 @@ async function batchOn(conn: MysqlConnection, statements: Statement[]): Promise<
   return (results as unknown[]).slice(1, -1);
 }
 
+/** How often saveNew tries an insert that meets a unique key while no transaction of the gid is found. */
+const SAVE_NEW_TRIES = 3;
+
 /** A transaction and its branches, read in one query; values: the gid twice. */
 const READ_STORED = 'SELECT * FROM trans_global WHERE gid=?; SELECT * FROM trans_branch_op WHERE gid=? ORDER BY id';
 
@@ -90,7 +93,7 @@ export class MysqlStore implements Store {
   /**
    * One transaction, sent as one batch: the global row and every branch row, or nothing. When the gid is
    * taken, the rollback of that batch and the read of the stored row and its branches go in one more
-   * round trip; should that row be gone by then (a cleanup), the insert is tried again. When it is
+   * round trip; should that row be gone by then (a cleanup), the insert is tried again, a few times. When it is
    * `likelyStored`, the read comes first, so the usual case costs one round trip and no refused insert.
    */
   async saveNew(g: GlobalRecord, branches: BranchRecord[], likelyStored = false): Promise<SaveNewResult> {
@@ -109,9 +112,13 @@ export class MysqlStore implements Store {
           return storedOf(read);
         },
       );
-    for (;;) {
+    for (let tries = 1; ; tries++) {
       const saved = await retryTransient(() => this.inTransaction(attempt, 'opened by the query'));
       if (saved) return saved;
+      if (tries === SAVE_NEW_TRIES) {
+        // A key other than the global row's keeps refusing it: branch rows left without their transaction.
+        throw new Error(`gid ${g.gid} is not stored, yet inserting it meets a unique key (branch rows left behind?)`);
+      }
     }
   }
 

@@ -62,6 +62,13 @@ describe('coordinator fast lane', () => {
     }
   });
 
+  it('reads a body that starts with a byte order mark, as express does', async function () {
+    const gid = gidFor(this.test!.title);
+    const res = await post('/api/dtmsvr/submit', `\uFEFF${JSON.stringify(saga(gid))}`);
+    assert.equal(res.status, 200, await res.text());
+    assert.equal((await queryTrans(fx.dtm, gid)).transaction?.status, 'succeed');
+  });
+
   it('answers 400 naming the body to broken JSON and to JSON that is not an object, storing nothing', async function () {
     const gid = gidFor(this.test!.title);
     const broken = await post('/api/dtmsvr/submit', `{"gid":"${gid}",`);
