@@ -118,13 +118,10 @@ export class TransService {
    */
   async submit(req: TransRequest): Promise<void> {
     await this.validate(req, 'submit');
-    const reported = transTypeOf(req.transType).outcomeAtSubmit?.(req);
+    const type = transTypeOf(req.transType);
+    const reported = type.outcomeAtSubmit?.(req);
     if (reported) return this.recordOutcome(req, reported);
-    const { record, created, branches } = await this.saveNew(
-      req,
-      Status.submitted,
-      transTypeOf(req.transType).preparedBeforeSubmit,
-    );
+    const { record, created, branches } = await this.saveNew(req, Status.submitted, type.preparedBeforeSubmit);
     const wait = req.options.wait_result === true;
     if (created) return this.process(this.runOf(record), wait, true, branches);
     requireSameRequest(record, req, branches);

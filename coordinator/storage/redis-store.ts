@@ -43,12 +43,14 @@ export function redisClientName(prefix: string): string {
 
 const luaFile = (name: string) => join(__dirname, 'redis-scripts', `${name}.lua`);
 const script = (name: string) => new RedisScript(luaFile(name));
+/** A script that answers a transaction found stored, through the stored-answer prelude. */
+const scriptWithStoredAnswer = (name: string) => new RedisScript(luaFile('stored-answer'), luaFile(name));
 /** A script that also records branch outcomes and events, through the shared preludes. */
 const scriptWithProgress = (name: string) =>
   new RedisScript(luaFile('apply-outcomes'), luaFile('append-events'), luaFile(name));
 const scripts = {
-  saveNew: script('save-new'),
-  readStored: script('read-stored'),
+  saveNew: scriptWithStoredAnswer('save-new'),
+  readStored: scriptWithStoredAnswer('read-stored'),
   changeStatus: scriptWithProgress('change-status'),
   addBranches: script('add-branches'),
   saveProgress: scriptWithProgress('save-progress'),

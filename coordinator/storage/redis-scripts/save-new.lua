@@ -4,13 +4,12 @@
 -- KEYS[6]  id counter
 -- ARGV[1]  gid   ARGV[2]  next_cron_time ms   ARGV[3]  N, the number of global field/value pairs
 -- ARGV[4 .. 3+2N]  global field/value pairs; then branch key/json pairs to the end
--- returns  'OK'; or, when the gid exists, {'EXISTS', global hash pairs, branch order, branch data hash
---          pairs} with nothing written; an error reply, with nothing written, when an argument is
+-- returns  'OK'; or, when the gid exists, stored_answer (the stored-answer prelude) with nothing written; an error reply, with nothing written, when an argument is
 --          malformed
 -- Redis does not undo the writes of a script that fails half-way, so every check comes before the
 -- first write: a refused save leaves no trace a later request could trip on.
 if redis.call('EXISTS', KEYS[1]) == 1 then
-  return { 'EXISTS', redis.call('HGETALL', KEYS[1]), redis.call('LRANGE', KEYS[2], 0, -1), redis.call('HGETALL', KEYS[3]) }
+  return stored_answer(KEYS[1], KEYS[2], KEYS[3])
 end
 local due = tonumber(ARGV[2])
 if due == nil or due ~= due or due == math.huge or due == -math.huge then
