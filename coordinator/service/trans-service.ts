@@ -1,6 +1,7 @@
 import { BranchFailure, BranchOngoing, Conflict, IllegalTransition, InvalidInput, NotFound } from '../../common/errors';
 import { isFinished, Status, type GlobalStatus } from '../../common/protocol/vocabulary';
 import type { BranchRecord, GlobalRecord, WireOptions } from '../model/records';
+import type { SaveNewOptions } from '../storage/store';
 import { transTypeOf } from '../trans-types/registry';
 import { stepsConflict } from '../trans-types/steps';
 import type {
@@ -121,9 +122,20 @@ export class TransService {
     const type = transTypeOf(req.transType);
     const reported = type.outcomeAtSubmit?.(req);
     if (reported) return this.recordOutcome(req, reported);
-    const { record, created, branches } = await this.saveNew(req, Status.submitted, type.preparedBeforeSubmit);
+    // The store moves a prepared transaction of this request to submitted in the same call; for a type
+    // whose branches come from its steps, only when they are stored byte for byte as this request makes
+    // them (anything else, such as a payload serialized again, is judged by requireSameRequest below).
+    const { record, created, submitted, branches } = await this.saveNew(req, Status.submitted, {
+      likelyStored: type.preparedBeforeSubmit,
+      submitPrepared: { sameBranches: !type.registerBranch },
+    });
     const wait = req.options.wait_result === true;
     if (created) return this.process(this.runOf(record), wait, true, branches);
+    if (submitted) {
+      takeSubmitTimeFields(record, req, record.updateTime);
+      transLogs.statusChanged(this.deps.log, record, Status.prepared, '');
+      return this.process(this.runOf(record), wait, true, branches);
+    }
     requireSameRequest(record, req, branches);
     await this.resubmit(record, req, wait, branches);
   }
@@ -171,7 +183,7 @@ export class TransService {
    * end again succeeds (a client retrying a lost reply); another end answers FAILURE.
    */
   private async recordOutcome(req: TransRequest, reported: ReportedOutcome): Promise<void> {
-    const { record } = await this.saveNew(req, Status.prepared, true);
+    const { record } = await this.saveNew(req, Status.prepared, { likelyStored: true });
     assertSameType(record, req);
     if (record.status === reported.status) return;
     if (record.status !== Status.prepared) {
@@ -348,14 +360,14 @@ export class TransService {
   }
 
   /**
-   * Inserts the new transaction; on a gid conflict returns the stored one, and its branches, instead.
-   * @param likelyStored the request usually finds it stored (see Store.saveNew).
+   * Inserts the new transaction; on a gid conflict returns the stored one, and its branches, instead
+   * (moved to submitted when `options.submitPrepared` did so, see Store.saveNew).
    */
   private async saveNew(
     req: TransRequest,
     status: GlobalStatus,
-    likelyStored = false,
-  ): Promise<{ record: GlobalRecord; created: boolean; branches: BranchRecord[] }> {
+    options: SaveNewOptions = {},
+  ): Promise<{ record: GlobalRecord; created: boolean; submitted: boolean; branches: BranchRecord[] }> {
     const type: TransType = transTypeOf(req.transType);
     const now = this.deps.clock();
     const interval = firstIntervalMs(req.options, {
@@ -382,10 +394,10 @@ export class TransService {
       retryCount: 0,
     };
     const branches = type.genBranches(req, now);
-    const saved = await this.deps.store.saveNew(record, branches, likelyStored);
-    if (!saved.created) return { record: saved.existing, created: false, branches: saved.branches };
+    const saved = await this.deps.store.saveNew(record, branches, options);
+    if (!saved.created) return { ...saved, record: saved.existing };
     transLogs.saved(this.deps.log, record, branches.length);
-    return { record, created: true, branches };
+    return { record, created: true, submitted: false, branches };
   }
 
   private async mustFind(gid: string): Promise<GlobalRecord> {

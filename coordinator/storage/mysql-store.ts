@@ -12,7 +12,7 @@ import {
 } from '../../common/mysql';
 import { EVENTS_KEPT, eventToJson, isEmpty, statusEvent, type Progress, type TransEvent } from '../model/events';
 import type { BranchRecord, GlobalRecord, KvRecord } from '../model/records';
-import type { GlobalStatus } from '../../common/protocol/vocabulary';
+import { Status, type GlobalStatus } from '../../common/protocol/vocabulary';
 import {
   dueStats,
   findEvents,
@@ -42,6 +42,7 @@ import {
   type DueStats,
   type GlobalFilter,
   type GlobalPage,
+  type SaveNewOptions,
   type SaveNewResult,
   type StatusPatch,
   type Store,
@@ -68,9 +69,63 @@ const SAVE_NEW_TRIES = 3;
 const READ_STORED = 'SELECT * FROM trans_global WHERE gid=?; SELECT * FROM trans_branch_op WHERE gid=? ORDER BY id';
 
 /** What READ_STORED found, as saveNew answers a taken gid; undefined when there is no such transaction. */
-function storedOf(results: unknown): SaveNewResult | undefined {
+function storedOf(results: unknown, submitted = false): SaveNewResult | undefined {
   const [globals, rows] = results as [RowDataPacket[], RowDataPacket[]];
-  return globals[0] && { created: false, existing: toGlobal(globals[0]), branches: rows.map(toBranch) };
+  return globals[0] && { created: false, submitted, existing: toGlobal(globals[0]), branches: rows.map(toBranch) };
+}
+
+/**
+ * The guard of saveNew's submitPrepared move with `sameBranches`: the stored branches are as many as the
+ * given ones, and each given (branch_id, op, url, data) matches one of them byte for byte.
+ */
+function sameBranchesGuard(g: GlobalRecord, branches: BranchRecord[]): Statement {
+  const count = '(SELECT COUNT(*) FROM trans_branch_op WHERE gid=?) = ?';
+  if (branches.length === 0) return { sql: ` AND ${count}`, values: [g.gid, 0] };
+  const tuples = branches.map(() => '(?,?,?,?)').join(',');
+  return {
+    sql: ` AND ${count} AND (SELECT COUNT(*) FROM trans_branch_op WHERE gid=?
+      AND (branch_id, op, CAST(url AS BINARY), bin_data) IN (${tuples})) = ?`,
+    values: [
+      g.gid,
+      branches.length,
+      g.gid,
+      ...branches.flatMap((b) => [b.branchId, b.op, b.url, Buffer.from(b.data, 'utf8')]),
+      branches.length,
+    ],
+  };
+}
+
+/**
+ * How saveNew reads a taken gid, as one query: READ_STORED, or, for a submit (`move`), one transaction
+ * that first moves a prepared transaction of the same type to submitted (with its status event) and then
+ * reads it as it stands. `answer` turns the query's results into saveNew's answer.
+ */
+function readStored(
+  g: GlobalRecord,
+  branches: BranchRecord[],
+  move: SaveNewOptions['submitPrepared'],
+): { sql: string; values: unknown[]; answer: (results: unknown[]) => SaveNewResult | undefined } {
+  if (!move) return { sql: READ_STORED, values: [g.gid, g.gid], answer: (results) => storedOf(results) };
+  const guard = move.sameBranches ? sameBranchesGuard(g, branches) : { sql: '', values: [] };
+  const event = statusEvent(g.updateTime, Status.prepared, Status.submitted, undefined);
+  const statements: Statement[] = [
+    {
+      sql: `UPDATE trans_global SET status=?, update_time=? WHERE gid=? AND status=? AND trans_type=?${guard.sql}`,
+      values: [Status.submitted, g.updateTime, g.gid, Status.prepared, g.transType, ...guard.values],
+    },
+    { sql: 'SET @moved = ROW_COUNT()', values: [] },
+    {
+      sql: 'INSERT INTO trans_event (gid, event, create_time) SELECT ?, ?, ? FROM DUAL WHERE @moved = 1',
+      values: [g.gid, eventToJson(event), event.at],
+    },
+    { sql: READ_STORED, values: [g.gid, g.gid] },
+  ];
+  return {
+    sql: ['START TRANSACTION', ...statements.map((st) => st.sql), 'COMMIT'].join(';\n'),
+    values: statements.flatMap((st) => st.values),
+    // START TRANSACTION, UPDATE, SET, INSERT, then READ_STORED's two results.
+    answer: (results) => storedOf(results.slice(4, 6), (results[1] as ResultSetHeader).affectedRows === 1),
+  };
 }
 
 /** The store on MySQL: one row per transaction in trans_global, one per branch op in trans_branch_op. */
@@ -92,13 +147,20 @@ export class MysqlStore implements Store {
 
   /**
    * One transaction, sent as one batch: the global row and every branch row, or nothing. When the gid is
-   * taken, the rollback of that batch and the read of the stored row and its branches go in one more
-   * round trip; should that row be gone by then (a cleanup), the insert is tried again, a few times. When it is
-   * `likelyStored`, the read comes first, so the usual case costs one round trip and no refused insert.
+   * taken, the rollback of that batch and the read of the stored row and its branches (with the move of
+   * `options.submitPrepared` before it) go in one more round trip; should that row be gone by then (a
+   * cleanup), the insert is tried again, a few times. When it is `likelyStored`, the read comes first, so
+   * the usual case costs one round trip and no refused insert.
    */
-  async saveNew(g: GlobalRecord, branches: BranchRecord[], likelyStored = false): Promise<SaveNewResult> {
-    if (likelyStored) {
-      const found = await retryTransient(async () => storedOf(await queryOn(this.pool, READ_STORED, [g.gid, g.gid])));
+  async saveNew(g: GlobalRecord, branches: BranchRecord[], options: SaveNewOptions = {}): Promise<SaveNewResult> {
+    const read = readStored(g, branches, options.submitPrepared);
+    if (options.likelyStored) {
+      const found = await retryTransient(() =>
+        this.inTransaction(
+          async (conn) => read.answer((await queryOn(conn, read.sql, read.values)) as unknown[]),
+          'opened by the query',
+        ),
+      );
       if (found) return found;
     }
     const statements: Statement[] = [{ sql: insertGlobalSql(), values: globalRow(g) }];
@@ -108,8 +170,8 @@ export class MysqlStore implements Store {
         (): SaveNewResult => ({ created: true }),
         async (err: unknown): Promise<SaveNewResult | undefined> => {
           if ((err as { code?: string }).code !== 'ER_DUP_ENTRY') throw err;
-          const [, ...read] = (await queryOn(conn, `ROLLBACK; ${READ_STORED}`, [g.gid, g.gid])) as unknown[];
-          return storedOf(read);
+          const [, ...results] = (await queryOn(conn, `ROLLBACK; ${read.sql}`, read.values)) as unknown[];
+          return read.answer(results);
         },
       );
     for (let tries = 1; ; tries++) {

@@ -23,7 +23,7 @@ import {
   toStoredBranch,
   type StoredBranch,
 } from './redis-records';
-import { isFinished, type GlobalStatus } from '../../common/protocol/vocabulary';
+import { isFinished, Status, type GlobalStatus } from '../../common/protocol/vocabulary';
 import {
   splitFailures,
   type AddBranchesResult,
@@ -31,6 +31,7 @@ import {
   type DueStats,
   type GlobalFilter,
   type GlobalPage,
+  type SaveNewOptions,
   type SaveNewResult,
   type StatusPatch,
   type Store,
@@ -80,11 +81,15 @@ function pairsToObject(pairs: string[]): Record<string, string> {
   return o;
 }
 
-/** A transaction found stored, from the answer of save-new or read-stored: {'EXISTS', hash, order, data}. */
+/**
+ * A transaction found stored, from the answer of save-new or read-stored: {tag, hash, order, data}, the
+ * tag 'SUBMITTED' when save-new moved it there.
+ */
 function storedOf(answer: unknown): SaveNewResult {
-  const [, stored, order, docs] = answer as [string, string[], string[], string[]];
+  const [tag, stored, order, docs] = answer as [string, string[], string[], string[]];
   return {
     created: false,
+    submitted: tag === 'SUBMITTED',
     existing: fromHash(pairsToObject(stored)),
     branches: branchesInOrder(order, pairsToObject(docs)),
   };
@@ -129,10 +134,14 @@ export class RedisStore implements Store {
     if (this.log) logOutages(this.redis, this.conf, this.log);
   }
 
-  /** One script either way; when `likelyStored`, a read with the gid only comes first, as it usually finds it. */
-  async saveNew(g: GlobalRecord, branches: BranchRecord[], likelyStored = false): Promise<SaveNewResult> {
+  /**
+   * One script, which also makes the move of `options.submitPrepared`; a read with the gid only comes
+   * first when the gid is `likelyStored` and no move is asked for, as that read usually answers it.
+   */
+  async saveNew(g: GlobalRecord, branches: BranchRecord[], options: SaveNewOptions = {}): Promise<SaveNewResult> {
     const keys = [this.k('g', g.gid), this.k('bl', g.gid), this.k('bd', g.gid)];
-    if (likelyStored) {
+    const move = options.submitPrepared;
+    if (options.likelyStored && !move) {
       const found = await scripts.readStored.run(this.redis, keys, []);
       if (found !== 'MISSING') return storedOf(found);
     }
@@ -141,8 +150,19 @@ export class RedisStore implements Store {
     const branchArgs = branches.flatMap((b) => [branchKey(b.branchId, b.op), JSON.stringify(toStoredBranch(b))]);
     const answer = await scripts.saveNew.run(
       this.redis,
-      [...keys, `${this.p}due`, `${this.p}all`, `${this.p}seq`],
-      [g.gid, g.nextCronTime.getTime(), pairs.length / 2, ...pairs, ...branchArgs],
+      [...keys, `${this.p}due`, `${this.p}all`, `${this.p}seq`, this.k('ev', g.gid)],
+      [
+        g.gid,
+        g.nextCronTime.getTime(),
+        move ? g.transType : '',
+        move?.sameBranches ? '1' : '0',
+        g.updateTime.getTime(),
+        move ? eventToJson(statusEvent(g.updateTime, Status.prepared, Status.submitted, undefined)) : '',
+        EVENTS_KEPT,
+        pairs.length / 2,
+        ...pairs,
+        ...branchArgs,
+      ],
     );
     return answer === 'OK' ? { created: true } : storedOf(answer);
   }

@@ -4,9 +4,29 @@ import { BranchStatus, type GlobalStatus } from '../../common/protocol/vocabular
 
 /**
  * What `saveNew` did: saved the new transaction, or found the gid taken and read what is stored under it,
- * in the same round trip, so the service can tell a replay from a conflict without reading again.
+ * in the same round trip, so the service can tell a replay from a conflict without reading again. With
+ * `submitted`, the same call moved the stored transaction to submitted (see SaveNewOptions), and
+ * `existing` is as it stands after the move.
  */
-export type SaveNewResult = { created: true } | { created: false; existing: GlobalRecord; branches: BranchRecord[] };
+export type SaveNewResult =
+  { created: true } | { created: false; submitted: boolean; existing: GlobalRecord; branches: BranchRecord[] };
+
+/** How `saveNew` treats a gid that is taken. */
+export interface SaveNewOptions {
+  /**
+   * The gid is probably taken already (a submit after prepare): a store for which a refused insert costs
+   * more than a read reads first.
+   */
+  likelyStored?: boolean;
+  /**
+   * The save of a submit, given as the submitted transaction: when the gid holds a prepared transaction of
+   * the same trans_type, the store moves it to submitted (update time and status event from the given
+   * record's update time) in the same atomic call. With `sameBranches`, only when its branches are exactly
+   * the given ones: the same branch ids and ops in the same order, each with the same url and data, byte
+   * for byte. Anything else is left for the caller to judge from what is answered.
+   */
+  submitPrepared?: { sameBranches: boolean };
+}
 
 /** Fields written together with a status change. */
 export interface StatusPatch {
@@ -65,11 +85,9 @@ export interface Store {
 
   /**
    * Atomically inserts a new global transaction and its branches; when the gid exists, writes nothing
-   * and answers the stored transaction and its branches instead.
-   * @param likelyStored the gid is probably taken already (a submit after prepare): a store for which a
-   * refused insert costs more than a read reads first.
+   * (unless `options.submitPrepared` moves it) and answers the stored transaction and its branches instead.
    */
-  saveNew(global: GlobalRecord, branches: BranchRecord[], likelyStored?: boolean): Promise<SaveNewResult>;
+  saveNew(global: GlobalRecord, branches: BranchRecord[], options?: SaveNewOptions): Promise<SaveNewResult>;
 
   /** The global transaction, or undefined. A single read. */
   findGlobal(gid: string): Promise<GlobalRecord | undefined>;

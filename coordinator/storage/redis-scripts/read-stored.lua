@@ -4,4 +4,4 @@
 if redis.call('EXISTS', KEYS[1]) == 0 then
   return 'MISSING'
 end
-return stored_answer(KEYS[1], KEYS[2], KEYS[3])
+return stored_answer('EXISTS', KEYS[1], KEYS[2], KEYS[3])
