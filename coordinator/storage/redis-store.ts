@@ -48,7 +48,7 @@ const script = (name: string) => new RedisScript(luaFile(name));
 const scriptWithStoredAnswer = (name: string) => new RedisScript(luaFile('stored-answer'), luaFile(name));
 /** A script that also records branch outcomes and events, through the shared preludes. */
 const scriptWithProgress = (name: string) =>
-  new RedisScript(luaFile('apply-outcomes'), luaFile('append-events'), luaFile(name));
+  new RedisScript(luaFile('progress-request'), luaFile('apply-outcomes'), luaFile('append-events'), luaFile(name));
 const scripts = {
   saveNew: scriptWithStoredAnswer('save-new'),
   readStored: scriptWithStoredAnswer('read-stored'),
@@ -64,14 +64,19 @@ const scripts = {
   kvPut: script('kv-put'),
 };
 
-/** Branch outcomes as the apply-outcomes prelude reads them: a count, then key, status, time for each. */
-function outcomeArgs(outcomes: BranchOutcome[]): (string | number)[] {
-  return [outcomes.length, ...outcomes.flatMap((o) => [branchKey(o.branchId, o.op), o.status, o.at.getTime()])];
+/** Branch outcomes as the apply-outcomes prelude reads them: [key, status, time ms] each. */
+function outcomeList(outcomes: BranchOutcome[]): [string, string, number][] {
+  return outcomes.map((o) => [branchKey(o.branchId, o.op), o.status, o.at.getTime()]);
 }
 
-/** Events as the append-events prelude reads them: a count, then each event's JSON. */
-function eventArgs(events: TransEvent[]): (string | number)[] {
-  return [events.length, ...events.map(eventToJson)];
+/** A progress as the scripts that record one read it: outcomes, and events as their JSON. */
+function progressFields(progress: Progress): { outcomes: [string, string, number][]; events: string[] } {
+  return { outcomes: outcomeList(progress.outcomes), events: progress.events.map(eventToJson) };
+}
+
+/** A time as the global hash keeps it: epoch ms as a string, '' when not set. */
+function hashTime(at: Date | undefined): string {
+  return at === undefined ? '' : String(at.getTime());
 }
 
 /** A hash as a script answers it (field, value, field, value…) as an object. */
@@ -81,26 +86,33 @@ function pairsToObject(pairs: string[]): Record<string, string> {
   return o;
 }
 
+/** The list a stored-answer document holds; cjson encodes an empty one as {}. */
+function listOf(encoded: unknown): string[] {
+  return Array.isArray(encoded) ? (encoded as string[]) : [];
+}
+
 /**
- * A transaction found stored, from the answer of save-new or read-stored: {tag, hash, order, data}, the
- * tag 'SUBMITTED' when save-new moved it there.
+ * A transaction found stored, from the answer of save-new or read-stored: the JSON document [tag, hash,
+ * order, data], the tag 'SUBMITTED' when save-new moved it there.
  */
 function storedOf(answer: unknown): SaveNewResult {
-  const [tag, stored, order, docs] = answer as [string, string[], string[], string[]];
+  const [tag, stored, order, docs] = JSON.parse(String(answer)) as unknown[];
   return {
     created: false,
     submitted: tag === 'SUBMITTED',
-    existing: fromHash(pairsToObject(stored)),
-    branches: branchesInOrder(order, pairsToObject(docs)),
+    existing: fromHash(pairsToObject(listOf(stored))),
+    branches: branchesInOrder(listOf(order), pairsToObject(listOf(docs))),
   };
 }
 
 /** Branch records from the order list and the data hash; ids number them in order, as MySQL's would. */
 function branchesInOrder(order: string[], docs: Record<string, string>): BranchRecord[] {
-  return order.flatMap((key, i) => {
+  const branches: BranchRecord[] = [];
+  order.forEach((key, i) => {
     const doc = docs[key];
-    return doc ? [{ ...fromStoredBranch(JSON.parse(doc) as StoredBranch), id: String(i + 1) }] : [];
+    if (doc) branches.push({ ...fromStoredBranch(JSON.parse(doc) as StoredBranch), id: String(i + 1) });
   });
+  return branches;
 }
 
 /** Entries one listing call examines at most, so a narrow filter over a large store cannot block Redis. */
@@ -145,24 +157,23 @@ export class RedisStore implements Store {
       const found = await scripts.readStored.run(this.redis, keys, []);
       if (found !== 'MISSING') return storedOf(found);
     }
-    const fields = globalFields(g);
-    const pairs = Object.entries(fields).flat();
-    const branchArgs = branches.flatMap((b) => [branchKey(b.branchId, b.op), JSON.stringify(toStoredBranch(b))]);
+    const request = {
+      gid: g.gid,
+      due: g.nextCronTime.getTime(),
+      fields: globalFields(g),
+      branches: branches.flatMap((b) => [branchKey(b.branchId, b.op), JSON.stringify(toStoredBranch(b))]),
+      move: move && {
+        trans_type: g.transType,
+        same_branches: move.sameBranches,
+        update_time: String(g.updateTime.getTime()),
+        event: eventToJson(statusEvent(g.updateTime, Status.prepared, Status.submitted, undefined)),
+        kept: EVENTS_KEPT,
+      },
+    };
     const answer = await scripts.saveNew.run(
       this.redis,
       [...keys, `${this.p}due`, `${this.p}all`, `${this.p}seq`, this.k('ev', g.gid)],
-      [
-        g.gid,
-        g.nextCronTime.getTime(),
-        move ? g.transType : '',
-        move?.sameBranches ? '1' : '0',
-        g.updateTime.getTime(),
-        move ? eventToJson(statusEvent(g.updateTime, Status.prepared, Status.submitted, undefined)) : '',
-        EVENTS_KEPT,
-        pairs.length / 2,
-        ...pairs,
-        ...branchArgs,
-      ],
+      [JSON.stringify(request)],
     );
     return answer === 'OK' ? { created: true } : storedOf(answer);
   }
@@ -189,27 +200,27 @@ export class RedisStore implements Store {
     progress: Progress,
   ): Promise<boolean> {
     const [failures, facts] = splitFailures(progress);
+    const change = {
+      from,
+      to,
+      update_time: hashTime(patch.updateTime),
+      finish_time: hashTime(patch.finishTime),
+      rollback_time: hashTime(patch.rollbackTime),
+      rollback_reason: patch.rollbackReason ?? '',
+      gid,
+      final: isFinished(to),
+      expire_ms: this.finishedExpireMs,
+      event: eventToJson(statusEvent(patch.updateTime, from, to, patch.rollbackReason)),
+      kept: EVENTS_KEPT,
+      lease: patch.owner !== undefined,
+      owner: patch.owner ?? '',
+      ...progressFields(facts),
+      failures: outcomeList(failures),
+    };
     const answer = await scripts.changeStatus.run(
       this.redis,
       [this.k('g', gid), `${this.p}due`, this.k('bl', gid), this.k('bd', gid), this.k('ev', gid)],
-      [
-        from,
-        to,
-        patch.updateTime.getTime(),
-        patch.finishTime?.getTime() ?? '',
-        patch.rollbackTime?.getTime() ?? '',
-        patch.rollbackReason ?? '',
-        gid,
-        isFinished(to) ? '1' : '0',
-        this.finishedExpireMs,
-        eventToJson(statusEvent(patch.updateTime, from, to, patch.rollbackReason)),
-        EVENTS_KEPT,
-        patch.owner === undefined ? '0' : '1',
-        patch.owner ?? '',
-        ...outcomeArgs(facts.outcomes),
-        ...eventArgs(facts.events),
-        ...outcomeArgs(failures),
-      ],
+      [JSON.stringify(change)],
     );
     return answer === 'OK';
   }
@@ -232,7 +243,7 @@ export class RedisStore implements Store {
     await scripts.saveProgress.run(
       this.redis,
       [this.k('bd', gid), this.k('ev', gid), this.k('g', gid)],
-      [EVENTS_KEPT, ...outcomeArgs(progress.outcomes), ...eventArgs(progress.events)],
+      [JSON.stringify({ kept: EVENTS_KEPT, ...progressFields(progress) })],
     );
   }
 
@@ -244,21 +255,21 @@ export class RedisStore implements Store {
     progress: Progress,
     owner?: string,
   ): Promise<boolean> {
+    const schedule = {
+      interval_ms: String(nextCronIntervalMs),
+      due: String(nextCronTime.getTime()),
+      retry_count: String(retryCount),
+      update_time: String(Date.now()),
+      gid,
+      lease: owner !== undefined,
+      owner: owner ?? '',
+      kept: EVENTS_KEPT,
+      ...progressFields(progress),
+    };
     const answer = await scripts.touchCron.run(
       this.redis,
       [this.k('g', gid), `${this.p}due`, this.k('bd', gid), this.k('ev', gid)],
-      [
-        nextCronIntervalMs,
-        nextCronTime.getTime(),
-        retryCount,
-        Date.now(),
-        gid,
-        owner === undefined ? '0' : '1',
-        owner ?? '',
-        EVENTS_KEPT,
-        ...outcomeArgs(progress.outcomes),
-        ...eventArgs(progress.events),
-      ],
+      [JSON.stringify(schedule)],
     );
     return answer !== 'LOST';
   }

@@ -4,7 +4,7 @@ import type { BranchRecord, GlobalRecord } from '../../coordinator/model/records
 import { createStore } from '../../coordinator/storage/create-store';
 import type { SaveNewOptions, Store } from '../../coordinator/storage/store';
 import { gidFor } from '../helpers/coordinator-fixture';
-import { STORES, testConfig } from '../helpers/test-env';
+import { runId, STORES, testConfig } from '../helpers/test-env';
 
 /**
  * A submit's save moves the prepared transaction it submits to submitted in the same store call, only
@@ -15,7 +15,11 @@ for (const store of STORES) {
   describe(`saveNew with submitPrepared (${store} store)`, () => {
     let db: Store;
     before(async () => {
-      db = await createStore(testConfig(store));
+      // A store of its own: the transactions saved here are never processed, and other suites' cron
+      // passes must not find them.
+      db = await createStore(
+        testConfig(store, { COORDINATOR_DB: `save_dtm_${runId}`, REDIS_PREFIX: `test:${runId}:save:` }),
+      );
     });
     after(async () => db.close());
 
