@@ -10,6 +10,23 @@ export type StoredBranch = Omit<BranchRecord, 'createTime' | 'updateTime' | 'fin
   finishTime: number | null;
 };
 
+/** The escape JSON.stringify writes for a lone UTF-16 surrogate. */
+const SURROGATE_ESCAPE = /\\ud[89a-f][0-9a-f]{2}/i;
+/** A UTF-16 surrogate without its other half (with the u flag, a whole pair is one code point). */
+const LONE_SURROGATE = /\p{Surrogate}/gu;
+
+/**
+ * JSON for a Lua script to decode. Redis's cjson refuses the escape JSON.stringify writes for a lone
+ * surrogate (text cut inside a pair, or a client's "\ud800"), so such a surrogate becomes U+FFFD: the
+ * bytes ioredis sends for it in a plain argument, and what any UTF-8 encoding of it turns into. Only a
+ * document that holds one pays for the second pass.
+ */
+export function scriptJson(value: unknown): string {
+  const text = JSON.stringify(value);
+  if (!SURROGATE_ESCAPE.test(text)) return text;
+  return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'string' ? v.replace(LONE_SURROGATE, '\ufffd') : v));
+}
+
 export function branchKey(branchId: string, op: string): string {
   return `${branchId}|${op}`;
 }

@@ -20,6 +20,7 @@ import {
   fromStoredBranch,
   fromStoredKv,
   globalFields,
+  scriptJson,
   toStoredBranch,
   type StoredBranch,
 } from './redis-records';
@@ -161,7 +162,7 @@ export class RedisStore implements Store {
       gid: g.gid,
       due: g.nextCronTime.getTime(),
       fields: globalFields(g),
-      branches: branches.flatMap((b) => [branchKey(b.branchId, b.op), JSON.stringify(toStoredBranch(b))]),
+      branches: branches.flatMap((b) => [branchKey(b.branchId, b.op), scriptJson(toStoredBranch(b))]),
       move: move && {
         trans_type: g.transType,
         same_branches: move.sameBranches,
@@ -173,7 +174,7 @@ export class RedisStore implements Store {
     const answer = await scripts.saveNew.run(
       this.redis,
       [...keys, `${this.p}due`, `${this.p}all`, `${this.p}seq`, this.k('ev', g.gid)],
-      [JSON.stringify(request)],
+      [scriptJson(request)],
     );
     return answer === 'OK' ? { created: true } : storedOf(answer);
   }
@@ -220,13 +221,13 @@ export class RedisStore implements Store {
     const answer = await scripts.changeStatus.run(
       this.redis,
       [this.k('g', gid), `${this.p}due`, this.k('bl', gid), this.k('bd', gid), this.k('ev', gid)],
-      [JSON.stringify(change)],
+      [scriptJson(change)],
     );
     return answer === 'OK';
   }
 
   async addBranches(gid: string, whileStatus: GlobalStatus, branches: BranchRecord[]): Promise<AddBranchesResult> {
-    const args = branches.flatMap((b) => [branchKey(b.branchId, b.op), JSON.stringify(toStoredBranch(b))]);
+    const args = branches.flatMap((b) => [branchKey(b.branchId, b.op), scriptJson(toStoredBranch(b))]);
     const answer = await scripts.addBranches.run(
       this.redis,
       [this.k('g', gid), this.k('bl', gid), this.k('bd', gid)],
@@ -243,7 +244,7 @@ export class RedisStore implements Store {
     await scripts.saveProgress.run(
       this.redis,
       [this.k('bd', gid), this.k('ev', gid), this.k('g', gid)],
-      [JSON.stringify({ kept: EVENTS_KEPT, ...progressFields(progress) })],
+      [scriptJson({ kept: EVENTS_KEPT, ...progressFields(progress) })],
     );
   }
 
@@ -269,7 +270,7 @@ export class RedisStore implements Store {
     const answer = await scripts.touchCron.run(
       this.redis,
       [this.k('g', gid), `${this.p}due`, this.k('bd', gid), this.k('ev', gid)],
-      [JSON.stringify(schedule)],
+      [scriptJson(schedule)],
     );
     return answer !== 'LOST';
   }

@@ -223,6 +223,41 @@ for (const store of STORES) {
       });
     });
 
+    describe('text with a lone UTF-16 surrogate (a "\\ud800" escape in the request)', () => {
+      // UTF-8 cannot carry such a surrogate; it travels and is kept as U+FFFD, and nothing gets stuck.
+      const lone = '\ud800';
+
+      it('a saga whose payload holds one runs, and its branch receives U+FFFD', async function () {
+        const gid = gidFor(this.test!.title);
+        await api
+          .post('/api/dtmsvr/submit')
+          .send({ ...sagaBody(gid, { payloads: [`{"note":"a${lone}b"}`, '{}'] }), wait_result: true })
+          .expect(200);
+        assert.equal((await queryTrans(fx.dtm, gid)).transaction?.status, 'succeed');
+        assert.deepEqual(callsOf(gid, 'A')[0]?.body, { note: 'a\ufffdb' });
+      });
+
+      it('an abort whose rollback_reason holds one fails the message and keeps the reason', async function () {
+        const gid = gidFor(this.test!.title);
+        const msg = {
+          gid,
+          trans_type: 'msg',
+          steps: [{ action: `${fx.busi.url}/A` }],
+          payloads: ['{}'],
+          query_prepared: `${fx.busi.url}/QueryPrepared`,
+        };
+        await api.post('/api/dtmsvr/prepare').send(msg).expect(200);
+        await api
+          .post('/api/dtmsvr/abort')
+          .send({ ...msg, rollback_reason: `stopped ${lone} here` })
+          .expect(200);
+        const answer = await queryTrans(fx.dtm, gid);
+        assert.equal(answer.transaction?.status, 'failed');
+        assert.equal(answer.transaction?.rollback_reason, 'stopped \ufffd here');
+        assert.deepEqual(callsOf(gid), []);
+      });
+    });
+
     describe('a prepared saga nobody submits', () => {
       it('fails after its timeout_to_fail, calling no branch', async function () {
         const gid = gidFor(this.test!.title);

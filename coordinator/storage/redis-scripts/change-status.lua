@@ -8,7 +8,8 @@
 --          owner), owner; outcomes (apply_outcomes) and events (append_events): recorded even when the
 --          status conflicts; failures (apply_outcomes), recorded only with the move
 -- returns  'OK', or 'CONFLICT' when the stored status is not the expected one or the lease moved on; an
---          error reply, with nothing written, when the request is malformed
+--          error reply, with nothing written, when the document does not decode or lacks its lists (the
+--          rest of it, built by redis-store.ts, is trusted)
 local req = progress_request()
 if not req or type(req.failures) ~= 'table' then
   return redis.error_reply('malformed status change')

@@ -2,7 +2,8 @@
 -- KEYS[1]  branch data hash   KEYS[2]  event list   KEYS[3]  global hash (the events expire with it)
 -- ARGV[1]  JSON: kept (events kept), outcomes (as apply_outcomes reads them), events (as append_events
 --          reads them)
--- returns  'OK'; an error reply, with nothing written, when the request is malformed
+-- returns  'OK'; an error reply, with nothing written, when the document does not decode or lacks its
+--          lists
 local req = progress_request()
 if not req then
   return redis.error_reply('malformed progress request')

@@ -5,8 +5,9 @@
 --          (apply_outcomes) and events (append_events), always recorded; the numbers the hash keeps are
 --          strings
 -- returns  'OK'; 'FINISHED' or 'LOST' (another owner leased it) when the schedule was not changed; an
---          error reply, with nothing written, when the request is malformed or the next time is not a
---          finite number (checked before the first write: Redis does not undo a script that fails half-way)
+--          error reply, with nothing written, when the document does not decode, lacks its lists, or its
+--          next time is not a finite number (checked before the first write: Redis does not undo a script
+--          that fails half-way; the rest of the document, built by redis-store.ts, is trusted)
 local req = progress_request()
 if not req then
   return redis.error_reply('malformed schedule request')
