@@ -1,7 +1,14 @@
 import type { ResultSetHeader, RowDataPacket } from 'mysql2';
 import { Status } from '../../common/protocol/vocabulary';
 import type { MysqlPool } from '../../common/mysql';
-import { EVENTS_KEPT, eventFromJson, eventToJson, type Progress, type TransEvent } from '../model/events';
+import {
+  EVENTS_KEPT,
+  eventFromJson,
+  eventToJson,
+  type Progress,
+  type StatusEvent,
+  type TransEvent,
+} from '../model/events';
 import type { BranchOutcome } from '../model/records';
 import type { CronReset, DueStats } from './store';
 import { retryTransient } from './transient';
@@ -17,6 +24,25 @@ export const UNFINISHED = [Status.prepared, Status.submitted, Status.aborting];
 export interface Statement {
   sql: string;
   values: unknown[];
+}
+
+/** One transaction as the text of one query: START TRANSACTION, the statements, COMMIT. */
+export function transactionQuery(statements: Statement[]): { sql: string; values: unknown[] } {
+  return {
+    sql: ['START TRANSACTION', ...statements.map((st) => st.sql), 'COMMIT'].join(';\n'),
+    values: statements.flatMap((st) => st.values),
+  };
+}
+
+/** Follows a guarded status UPDATE: @moved tells the statements after it whether the status moved. */
+export const REMEMBER_MOVED: Statement = { sql: 'SET @moved = ROW_COUNT()', values: [] };
+
+/** The status event of a move, inserted only if it moved (REMEMBER_MOVED before it). */
+export function statusEventIfMoved(gid: string, event: StatusEvent): Statement {
+  return {
+    sql: 'INSERT INTO trans_event (gid, event, create_time) SELECT ?, ?, ? FROM DUAL WHERE @moved = 1',
+    values: [gid, eventToJson(event), event.at],
+  };
 }
 
 /** The statement of one branch outcome; `onlyIfMoved` makes it depend on the status move before it. */

@@ -10,7 +10,7 @@ import {
   type MysqlConnection,
   type MysqlPool,
 } from '../../common/mysql';
-import { EVENTS_KEPT, eventToJson, isEmpty, statusEvent, type Progress, type TransEvent } from '../model/events';
+import { EVENTS_KEPT, isEmpty, statusEvent, type Progress, type TransEvent } from '../model/events';
 import type { BranchRecord, GlobalRecord, KvRecord } from '../model/records';
 import { Status, type GlobalStatus } from '../../common/protocol/vocabulary';
 import {
@@ -19,8 +19,11 @@ import {
   outcomeUpdate,
   ownerGuard,
   progressStatements,
+  REMEMBER_MOVED,
   resetCronTimes,
   resetNextCronTime,
+  statusEventIfMoved,
+  transactionQuery,
   UNFINISHED,
   type Statement,
 } from './mysql-statements';
@@ -53,12 +56,8 @@ import {
  * results. A statement that fails stops the rest and leaves the transaction open for the caller to roll back.
  */
 async function batchOn(conn: MysqlConnection, statements: Statement[]): Promise<unknown[]> {
-  const sql = ['START TRANSACTION', ...statements.map((st) => st.sql), 'COMMIT'].join(';\n');
-  const results = await queryOn(
-    conn,
-    sql,
-    statements.flatMap((st) => st.values),
-  );
+  const { sql, values } = transactionQuery(statements);
+  const results = await queryOn(conn, sql, values);
   return (results as unknown[]).slice(1, -1);
 }
 
@@ -107,22 +106,17 @@ function readStored(
 ): { sql: string; values: unknown[]; answer: (results: unknown[]) => SaveNewResult | undefined } {
   if (!move) return { sql: READ_STORED, values: [g.gid, g.gid], answer: (results) => storedOf(results) };
   const guard = move.sameBranches ? sameBranchesGuard(g, branches) : { sql: '', values: [] };
-  const event = statusEvent(g.updateTime, Status.prepared, Status.submitted, undefined);
   const statements: Statement[] = [
     {
       sql: `UPDATE trans_global SET status=?, update_time=? WHERE gid=? AND status=? AND trans_type=?${guard.sql}`,
       values: [Status.submitted, g.updateTime, g.gid, Status.prepared, g.transType, ...guard.values],
     },
-    { sql: 'SET @moved = ROW_COUNT()', values: [] },
-    {
-      sql: 'INSERT INTO trans_event (gid, event, create_time) SELECT ?, ?, ? FROM DUAL WHERE @moved = 1',
-      values: [g.gid, eventToJson(event), event.at],
-    },
+    REMEMBER_MOVED,
+    statusEventIfMoved(g.gid, statusEvent(g.updateTime, Status.prepared, Status.submitted, undefined)),
     { sql: READ_STORED, values: [g.gid, g.gid] },
   ];
   return {
-    sql: ['START TRANSACTION', ...statements.map((st) => st.sql), 'COMMIT'].join(';\n'),
-    values: statements.flatMap((st) => st.values),
+    ...transactionQuery(statements),
     // START TRANSACTION, UPDATE, SET, INSERT, then READ_STORED's two results.
     answer: (results) => storedOf(results.slice(4, 6), (results[1] as ResultSetHeader).affectedRows === 1),
   };
@@ -211,7 +205,6 @@ export class MysqlStore implements Store {
   ): Promise<boolean> {
     const [failures, facts] = splitFailures(progress);
     const guard = ownerGuard(patch.owner);
-    const event = statusEvent(patch.updateTime, from, to, patch.rollbackReason);
     const statements: Statement[] = [
       ...progressStatements(gid, facts),
       {
@@ -229,12 +222,9 @@ export class MysqlStore implements Store {
           ...guard.values,
         ],
       },
-      { sql: 'SET @moved = ROW_COUNT()', values: [] },
+      REMEMBER_MOVED,
       ...failures.map((o) => outcomeUpdate(gid, o, true)),
-      {
-        sql: 'INSERT INTO trans_event (gid, event, create_time) SELECT ?, ?, ? FROM DUAL WHERE @moved = 1',
-        values: [gid, eventToJson(event), event.at],
-      },
+      statusEventIfMoved(gid, statusEvent(patch.updateTime, from, to, patch.rollbackReason)),
     ];
     const results = await retryTransient(() => this.batch(statements));
     return (results[progressStatements(gid, facts).length] as ResultSetHeader).affectedRows === 1;
