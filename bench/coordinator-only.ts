@@ -11,6 +11,25 @@ import type { BenchRow } from './report';
  */
 const WARMUP_MS = 5000;
 
+/** A 2-step saga through `dtm` whose branches are the no-op ones under `nullBranches`, waiting for its result. */
+export async function noopSaga(dtm: string, gid: string, nullBranches: string, http: AxiosInstance): Promise<void> {
+  const step = (name: string) => `${nullBranches}/${name}`;
+  await new Saga(dtm, gid, http)
+    .add(step('TransOut'), step('TransOutRevert'), {})
+    .add(step('TransIn'), step('TransInRevert'), {})
+    .withOptions({ waitResult: true })
+    .submit();
+}
+
+/** A 2-step msg through `dtm`, prepared and then submitted, its branches the no-op ones, waiting for its result. */
+export async function noopMsg(dtm: string, gid: string, nullBranches: string, http: AxiosInstance): Promise<void> {
+  const step = (name: string) => `${nullBranches}/${name}`;
+  const msg = new Msg(dtm, gid, http).add(step('TransOut'), {}).add(step('TransIn'), {});
+  msg.withOptions({ waitResult: true });
+  await msg.prepare(step('QueryPrepared'));
+  await msg.submit();
+}
+
 /** Where the coordinator runs and how to read its CPU time. */
 export interface CoordinatorUnderTest {
   store: string;
@@ -49,19 +68,8 @@ export async function benchCoordinatorOnly(
     concurrency,
     durationMs,
   );
-  const saga = await load(async (i) => {
-    await new Saga(dtm, gid('nsaga', i), http)
-      .add(step('TransOut'), step('TransOutRevert'), {})
-      .add(step('TransIn'), step('TransInRevert'), {})
-      .withOptions({ waitResult: true })
-      .submit();
-  });
-  const msg = await load(async (i) => {
-    const m = new Msg(dtm, gid('nmsg', i), http).add(step('TransOut'), {}).add(step('TransIn'), {});
-    m.withOptions({ waitResult: true });
-    await m.prepare(step('QueryPrepared'));
-    await m.submit();
-  });
+  const saga = await load((i) => noopSaga(dtm, gid('nsaga', i), nullBranches, http));
+  const msg = await load((i) => noopMsg(dtm, gid('nmsg', i), nullBranches, http));
   const tcc = await load(async (i) => {
     await tccGlobalTransaction(
       dtm,

@@ -6,8 +6,10 @@ import { oneLine, serviceAddress, unreachable } from './unreachable';
 /**
  * An ioredis client on the configured server. It does not connect lazily, so a dead Redis shows early.
  * `name` is what `CLIENT LIST` shows for it, so an operator can tell the coordinator's clients apart.
- * Commands issued in the same tick go out in one write (auto-pipelining): under concurrent load that is
- * one system call for many transactions instead of one each.
+ * Each command is written at once. ioredis's auto-pipelining (commands of one tick in one write) defers
+ * every command to the next turn of the event loop and builds a pipeline for it; at the coordinator's load
+ * (16 to 64 transactions in flight) a tick rarely holds more than one command, and that detour cost more
+ * CPU than the system calls it saved: about 0.05 ms per command on the benchmark machine.
  */
 export function createRedis(conf: Config, name?: string): Redis {
   return new Redis({
@@ -15,7 +17,6 @@ export function createRedis(conf: Config, name?: string): Redis {
     port: conf.redis.port,
     maxRetriesPerRequest: 2,
     enableOfflineQueue: true,
-    enableAutoPipelining: true,
     ...(name === undefined ? {} : { connectionName: name }),
   });
 }

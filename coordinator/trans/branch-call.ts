@@ -55,12 +55,12 @@ export class BranchCaller {
     const timeout = this.timeoutMsOf(trans);
     const headers = { 'content-type': 'application/json', ...trans.headers, ...(trans.options.branch_headers ?? {}) };
     try {
-      const url = new URL(withBranchQuery(target.url, trans, target));
+      const endpoint = endpointOf(target.url);
       const { statusCode, text } = await exchange(
         this.agent,
         {
-          origin: url.origin,
-          path: `${url.pathname}${url.search}`,
+          origin: endpoint.origin,
+          path: `${endpoint.path}${endpoint.join}${branchQuery(trans, target)}`,
           method: target.data === '' && !alwaysPost ? 'GET' : 'POST',
           body: target.data === '' ? undefined : bytesOfData(trans.protocol, target.data),
           headers,
@@ -139,19 +139,44 @@ function exchange(
   });
 }
 
+/** Where a branch URL's calls go: the connection pool's origin, the path with the URL's own query, and what joins that to the branch query. */
+interface BranchEndpoint {
+  origin: string;
+  path: string;
+  join: '?' | '&' | '';
+}
+
+/** How many parsed branch URLs are kept: a coordinator calls few distinct URLs, each of them many times. */
+const ENDPOINTS_KEPT = 1024;
+const endpoints = new Map<string, BranchEndpoint>();
+
 /**
- * The URL with `branch_id, gid, op, trans_type` appended to the query it may already carry (a routed
- * `…/TransOut?tenant=7` keeps its own parameters), as DTM appends them.
+ * A branch URL parsed (and normalized, as WHATWG URL parsing does) once. The query it may carry already
+ * stays, a routed `…/TransOut?tenant=7` keeps its parameters; the fragment goes, as no request carries one.
+ * @throws TypeError when the URL does not parse.
  */
-export function withBranchQuery(url: string, trans: GlobalRecord, target: BranchTarget): string {
-  const params = new URLSearchParams({
+function endpointOf(url: string): BranchEndpoint {
+  let endpoint = endpoints.get(url);
+  if (endpoint === undefined) {
+    const parsed = new URL(url);
+    const query = parsed.search;
+    endpoint = {
+      origin: parsed.origin,
+      path: `${parsed.pathname}${query}`,
+      join: query === '' ? '?' : query.endsWith('&') ? '' : '&',
+    };
+    if (endpoints.size >= ENDPOINTS_KEPT) endpoints.clear();
+    endpoints.set(url, endpoint);
+  }
+  return endpoint;
+}
+
+/** `branch_id, gid, op, trans_type`, the query DTM appends to every branch URL. */
+function branchQuery(trans: GlobalRecord, target: BranchTarget): string {
+  return new URLSearchParams({
     branch_id: target.branchId,
     gid: trans.gid,
     op: target.op,
     trans_type: trans.transType,
   }).toString();
-  const hash = url.indexOf('#');
-  const base = hash === -1 ? url : url.slice(0, hash);
-  const separator = !base.includes('?') ? '?' : base.endsWith('?') || base.endsWith('&') ? '' : '&';
-  return `${base}${separator}${params}`;
 }

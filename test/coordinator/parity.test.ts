@@ -105,6 +105,21 @@ for (const store of STORES) {
       });
     });
 
+    it('calls branch URLs ending in ? or & or carrying a fragment with the protocol parameters joined once', async function () {
+      const gid = gidFor(this.test!.title);
+      await new Saga(fx.dtm, gid)
+        .add(`${fx.busi.url}/Routed?`, `${fx.busi.url}/RoutedRevert`, {})
+        .add(`${fx.busi.url}/Routed?tenant=7&`, `${fx.busi.url}/RoutedRevert`, {})
+        .add(`${fx.busi.url}/Routed#part`, `${fx.busi.url}/RoutedRevert`, {})
+        .withOptions({ waitResult: true })
+        .submit();
+      const protocol = (branchId: string) => ({ gid, trans_type: 'saga', branch_id: branchId, op: 'action' });
+      assert.deepEqual(
+        callsOf(gid).map((c) => c.query),
+        [protocol('01'), { tenant: '7', ...protocol('02') }, protocol('03')],
+      );
+    });
+
     it('msg delay sent with submit only (as DTM clients do) delays the delivery', async function () {
       const gid = gidFor(this.test!.title);
       const m = new Msg(fx.dtm, gid).add(`${fx.busi.url}/Late`, {});

@@ -1,0 +1,132 @@
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import mysql from 'mysql2/promise';
+import { loadConfig } from '../conf/config';
+import { createHttpClient } from '../common/http/client';
+import { freePort, ServiceProcess } from '../scripts/service-process';
+import { noopMsg, noopSaga } from './coordinator-only';
+import { processCpuMs } from './cpu';
+
+/**
+ * `npx tsx bench/side-by-side.ts <build A> <build B> [store] [paths] [rounds]`: two compiled coordinators
+ * (`npx tsx scripts/build.ts <folder>` builds one) run at once, each on its own database and Redis prefix,
+ * behind one no-op branch server; sixteen loops alternate their transactions between them, so both see the
+ * same machine at the same moment. On a machine whose speed drifts from one minute to the next, the ratio of
+ * their CPU per transaction holds where two runs one after the other do not. Prints, per path and round,
+ * each one's CPU ms per transaction and B / A.
+ */
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
+/**
+ * Load before each measured window: V8 keeps compiling a fresh coordinator's hot code for about ten
+ * seconds of load, so a path's first round warms up longer than the rounds after it.
+ */
+const warmupMs = (round: number) => (round === 1 ? 10_000 : 2000);
+const MEASURE_MS = Number(process.env.BENCH_DURATION_MS ?? 5000);
+const PATHS = ['msg', 'saga'] as const;
+type PathName = (typeof PATHS)[number];
+const run = randomBytes(3).toString('hex');
+
+interface Side {
+  label: string;
+  dtm: string;
+  process: ServiceProcess;
+  env: Record<string, string>;
+}
+
+async function startSide(label: string, build: string, store: string): Promise<Side> {
+  const [port, grpcPort] = [await freePort(), await freePort()];
+  const dtm = `http://127.0.0.1:${port}/api/dtmsvr`;
+  const env = {
+    COORDINATOR_STORE: store,
+    COORDINATOR_PORT: String(port),
+    COORDINATOR_GRPC_PORT: String(grpcPort),
+    COORDINATOR_DB: `sbs_${label}_${run}`,
+    REDIS_PREFIX: `sbs:${run}:${label}:`,
+    LOG_LEVEL: 'warn',
+  };
+  const proc = new ServiceProcess(`${build}/coordinator/main.js`, env, `${dtm}/health`);
+  await proc.start();
+  return { label, dtm, process: proc, env };
+}
+
+const client = createHttpClient(10_000);
+const transactions = { msg: noopMsg, saga: noopSaga };
+
+/** Runs `path` on both sides at once; answers each side's CPU ms per transaction over the measured window. */
+async function measure(path: PathName, sides: [Side, Side], branches: string, round: number): Promise<number[]> {
+  const done = [0, 0];
+  let cpuAtStart = [0, 0];
+  let measuring = false;
+  let counter = 0;
+  const cpu = () => sides.map((s) => processCpuMs(s.process.pid ?? 0));
+  const started = Date.now();
+  const warm = setTimeout(() => {
+    cpuAtStart = cpu();
+    measuring = true;
+  }, warmupMs(round));
+  const end = started + warmupMs(round) + MEASURE_MS;
+  const loop = async (loopIndex: number) => {
+    for (let turn = loopIndex; Date.now() < end; turn++) {
+      const side = turn % 2;
+      const counted = measuring;
+      await transactions[path](sides[side]!.dtm, `${path}-${run}-${round}-${counter++}`, branches, client);
+      if (counted && Date.now() < end) done[side]!++;
+    }
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, (_, i) => loop(i)));
+  clearTimeout(warm);
+  const spent = cpu().map((c, i) => c - cpuAtStart[i]!);
+  return spent.map((ms, i) => ms / Math.max(1, done[i]!));
+}
+
+async function main(): Promise<void> {
+  const [buildA, buildB, store = 'redis', pathList = PATHS.join(','), rounds = '3'] = process.argv.slice(2);
+  if (!buildA || !buildB) throw new Error('usage: side-by-side.ts <build A> <build B> [store] [paths] [rounds]');
+  const paths = pathList.split(',').map((p) => {
+    if (!(PATHS as readonly string[]).includes(p)) throw new Error(`paths: ${p} is not one of ${PATHS.join(', ')}`);
+    return p as PathName;
+  });
+  const branchPort = await freePort();
+  const branchEnv = { BUSI_PORT: String(branchPort), BARRIER_DB: `sbs_barrier_${run}`, ORDER_DB: `sbs_busi_${run}` };
+  const branchServer = new ServiceProcess('bench/busi-main.ts', branchEnv, `http://127.0.0.1:${branchPort}/api/health`);
+  const sides: [Side, Side] = [await startSide('a', buildA, store), await startSide('b', buildB, store)];
+  await branchServer.start();
+  const branches = `http://127.0.0.1:${branchPort}/api/null`;
+  try {
+    console.log(`A = ${buildA}, B = ${buildB}, ${store} store, ${CONCURRENCY} loops alternating between them`);
+    for (let round = 1; round <= Number(rounds); round++) {
+      for (const path of paths) {
+        const [a, b] = await measure(path, sides, branches, round);
+        console.log(
+          `${path.padEnd(5)} round ${round}: A ${a!.toFixed(3)} ms, B ${b!.toFixed(3)} ms per transaction, B / A ${(b! / a!).toFixed(3)}`,
+        );
+      }
+    }
+  } finally {
+    await Promise.all([...sides.map((s) => s.process.stop()), branchServer.stop()]);
+    await dropWhatWasMade(sides, branchEnv);
+  }
+}
+
+async function dropWhatWasMade(sides: Side[], branchEnv: Record<string, string>): Promise<void> {
+  const conf = loadConfig();
+  const redis = new Redis({ host: conf.redis.host, port: conf.redis.port });
+  const keys = await redis.keys(`sbs:${run}:*`);
+  // In slices: a run leaves more keys than one call's arguments can spread.
+  for (let i = 0; i < keys.length; i += 1000) await redis.del(...keys.slice(i, i + 1000));
+  await redis.quit();
+  const conn = await mysql.createConnection({
+    host: conf.mysql.host,
+    port: conf.mysql.port,
+    user: conf.mysql.user,
+    password: conf.mysql.password,
+  });
+  for (const db of [...sides.map((s) => s.env.COORDINATOR_DB), branchEnv.BARRIER_DB, branchEnv.ORDER_DB])
+    await conn.query(`DROP DATABASE IF EXISTS \`${db}\``);
+  await conn.end();
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});
