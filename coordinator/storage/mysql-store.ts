@@ -12,7 +12,7 @@ import {
 } from '../../common/mysql';
 import { EVENTS_KEPT, isEmpty, statusEvent, type Progress, type TransEvent } from '../model/events';
 import type { BranchRecord, GlobalRecord, KvRecord } from '../model/records';
-import { Status, type GlobalStatus } from '../../common/protocol/vocabulary';
+import { BranchStatus, Status, type GlobalStatus } from '../../common/protocol/vocabulary';
 import {
   dueStats,
   findEvents,
@@ -66,28 +66,38 @@ const SAVE_NEW_TRIES = 3;
 
 /** A transaction and its branches, read in one query; values: the gid twice. */
 const READ_STORED = 'SELECT * FROM trans_global WHERE gid=?; SELECT * FROM trans_branch_op WHERE gid=? ORDER BY id';
+/** READ_STORED after a move (REMEMBER_MOVED) that leaves the branches unread when it moved. */
+const READ_STORED_UNLESS_MOVED =
+  'SELECT * FROM trans_global WHERE gid=?; SELECT * FROM trans_branch_op WHERE gid=? AND @moved = 0 ORDER BY id';
 
-/** What READ_STORED found, as saveNew answers a taken gid; undefined when there is no such transaction. */
-function storedOf(results: unknown, submitted = false): SaveNewResult | undefined {
+/**
+ * What READ_STORED found, as saveNew answers a taken gid; undefined when there is no such transaction.
+ * `given`: the branches of a move that found them stored as given, which it did not read back.
+ */
+function storedOf(results: unknown, submitted = false, given?: BranchRecord[]): SaveNewResult | undefined {
   const [globals, rows] = results as [RowDataPacket[], RowDataPacket[]];
-  return globals[0] && { created: false, submitted, existing: toGlobal(globals[0]), branches: rows.map(toBranch) };
+  return (
+    globals[0] && { created: false, submitted, existing: toGlobal(globals[0]), branches: given ?? rows.map(toBranch) }
+  );
 }
 
 /**
  * The guard of saveNew's submitPrepared move with `sameBranches`: the stored branches are as many as the
- * given ones, and each given (branch_id, op, url, data) matches one of them byte for byte.
+ * given ones, and each given (branch_id, op, url, data) matches one of them byte for byte that has no
+ * outcome yet.
  */
 function sameBranchesGuard(g: GlobalRecord, branches: BranchRecord[]): Statement {
   const count = '(SELECT COUNT(*) FROM trans_branch_op WHERE gid=?) = ?';
   if (branches.length === 0) return { sql: ` AND ${count}`, values: [g.gid, 0] };
   const tuples = branches.map(() => '(?,?,?,?)').join(',');
   return {
-    sql: ` AND ${count} AND (SELECT COUNT(*) FROM trans_branch_op WHERE gid=?
+    sql: ` AND ${count} AND (SELECT COUNT(*) FROM trans_branch_op WHERE gid=? AND status=?
       AND (branch_id, op, CAST(url AS BINARY), bin_data) IN (${tuples})) = ?`,
     values: [
       g.gid,
       branches.length,
       g.gid,
+      BranchStatus.prepared,
       ...branches.flatMap((b) => [b.branchId, b.op, b.url, Buffer.from(b.data, 'utf8')]),
       branches.length,
     ],
@@ -97,7 +107,8 @@ function sameBranchesGuard(g: GlobalRecord, branches: BranchRecord[]): Statement
 /**
  * How saveNew reads a taken gid, as one query: READ_STORED, or, for a submit (`move`), one transaction
  * that first moves a prepared transaction of the same type to submitted (with its status event) and then
- * reads it as it stands. `answer` turns the query's results into saveNew's answer.
+ * reads it as it stands; when the move found the given branches stored (`sameBranches`), without reading
+ * them back. `answer` turns the query's results into saveNew's answer.
  */
 function readStored(
   g: GlobalRecord,
@@ -113,12 +124,15 @@ function readStored(
     },
     REMEMBER_MOVED,
     statusEventIfMoved(g.gid, statusEvent(g.updateTime, Status.prepared, Status.submitted, undefined)),
-    { sql: READ_STORED, values: [g.gid, g.gid] },
+    { sql: move.sameBranches ? READ_STORED_UNLESS_MOVED : READ_STORED, values: [g.gid, g.gid] },
   ];
   return {
     ...transactionQuery(statements),
-    // START TRANSACTION, UPDATE, SET, INSERT, then READ_STORED's two results.
-    answer: (results) => storedOf(results.slice(4, 6), (results[1] as ResultSetHeader).affectedRows === 1),
+    // START TRANSACTION, UPDATE, SET, INSERT, then the read's two results.
+    answer: (results) => {
+      const moved = (results[1] as ResultSetHeader).affectedRows === 1;
+      return storedOf(results.slice(4, 6), moved, moved && move.sameBranches ? branches : undefined);
+    },
   };
 }
 

@@ -52,7 +52,7 @@ const scriptWithProgress = (name: string) =>
   new RedisScript(luaFile('progress-request'), luaFile('apply-outcomes'), luaFile('append-events'), luaFile(name));
 const scripts = {
   saveNew: scriptWithStoredAnswer('save-new'),
-  readStored: scriptWithStoredAnswer('read-stored'),
+  findStored: scriptWithStoredAnswer('find-stored'),
   changeStatus: scriptWithProgress('change-status'),
   addBranches: script('add-branches'),
   saveProgress: scriptWithProgress('save-progress'),
@@ -93,15 +93,18 @@ function listOf(encoded: unknown): string[] {
 }
 
 /**
- * A transaction found stored, from the answer of save-new or read-stored: the JSON document [tag, hash,
- * order, data], the tag 'SUBMITTED' when save-new moved it there.
+ * A transaction found stored, from the answer of save-new or find-stored: the JSON document [tag, hash,
+ * order, data]. Tagged 'SUBMITTED' when the call moved it there; 'SUBMITTED_AS_GIVEN' when it moved it
+ * holding exactly the `given` branches, which the document then leaves out.
  */
-function storedOf(answer: unknown): SaveNewResult {
+function storedOf(answer: unknown, given: BranchRecord[]): SaveNewResult {
   const [tag, stored, order, docs] = JSON.parse(String(answer)) as unknown[];
+  const existing = fromHash(pairsToObject(listOf(stored)));
+  if (tag === 'SUBMITTED_AS_GIVEN') return { created: false, submitted: true, existing, branches: given };
   return {
     created: false,
     submitted: tag === 'SUBMITTED',
-    existing: fromHash(pairsToObject(listOf(stored))),
+    existing,
     branches: branchesInOrder(listOf(order), pairsToObject(listOf(docs))),
   };
 }
@@ -148,35 +151,43 @@ export class RedisStore implements Store {
   }
 
   /**
-   * One script, which also makes the move of `options.submitPrepared`; a read with the gid only comes
-   * first when the gid is `likelyStored` and no move is asked for, as that read usually answers it.
+   * One script, which also makes the move of `options.submitPrepared`. A gid that is `likelyStored` is
+   * looked up first with a document that holds only what the move compares (find-stored); the full record
+   * goes only when that finds nothing.
    */
   async saveNew(g: GlobalRecord, branches: BranchRecord[], options: SaveNewOptions = {}): Promise<SaveNewResult> {
     const keys = [this.k('g', g.gid), this.k('bl', g.gid), this.k('bd', g.gid)];
-    const move = options.submitPrepared;
-    if (options.likelyStored && !move) {
-      const found = await scripts.readStored.run(this.redis, keys, []);
-      if (found !== 'MISSING') return storedOf(found);
+    const events = this.k('ev', g.gid);
+    const sameBranches = options.submitPrepared?.sameBranches === true;
+    const move = options.submitPrepared && {
+      trans_type: g.transType,
+      same_branches: sameBranches,
+      update_time: String(g.updateTime.getTime()),
+      event: eventToJson(statusEvent(g.updateTime, Status.prepared, Status.submitted, undefined)),
+      kept: EVENTS_KEPT,
+    };
+    if (options.likelyStored) {
+      const given = sameBranches ? branches.map((b) => [branchKey(b.branchId, b.op), b.url, b.data]) : undefined;
+      const found = await scripts.findStored.run(
+        this.redis,
+        [...keys, events],
+        [scriptJson({ move, branches: given })],
+      );
+      if (found !== 'MISSING') return storedOf(found, branches);
     }
     const request = {
       gid: g.gid,
       due: g.nextCronTime.getTime(),
       fields: globalFields(g),
       branches: branches.flatMap((b) => [branchKey(b.branchId, b.op), scriptJson(toStoredBranch(b))]),
-      move: move && {
-        trans_type: g.transType,
-        same_branches: move.sameBranches,
-        update_time: String(g.updateTime.getTime()),
-        event: eventToJson(statusEvent(g.updateTime, Status.prepared, Status.submitted, undefined)),
-        kept: EVENTS_KEPT,
-      },
+      move,
     };
     const answer = await scripts.saveNew.run(
       this.redis,
-      [...keys, `${this.p}due`, `${this.p}all`, `${this.p}seq`, this.k('ev', g.gid)],
+      [...keys, `${this.p}due`, `${this.p}all`, `${this.p}seq`, events],
       [scriptJson(request)],
     );
-    return answer === 'OK' ? { created: true } : storedOf(answer);
+    return answer === 'OK' ? { created: true } : storedOf(answer, branches);
   }
 
   async findGlobal(gid: string): Promise<GlobalRecord | undefined> {

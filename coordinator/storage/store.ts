@@ -22,8 +22,9 @@ export interface SaveNewOptions {
    * The save of a submit, given as the submitted transaction: when the gid holds a prepared transaction of
    * the same trans_type, the store moves it to submitted (update time and status event from the given
    * record's update time) in the same atomic call. With `sameBranches`, only when its branches are exactly
-   * the given ones: the same set of branch ids and ops, each with the same url and data, byte for byte.
-   * Anything else is left for the caller to judge from what is answered.
+   * the given ones: the same set of branch ids and ops, each with the same url and data, byte for byte,
+   * none with an outcome yet; the answer's `branches` are then the given ones, not read back. Anything
+   * else is left for the caller to judge from what is answered.
    */
   submitPrepared?: { sameBranches: boolean };
 }

@@ -76,15 +76,17 @@ for (const store of STORES) {
     for (const likelyStored of [true, false]) {
       it(`moves a prepared transaction holding the same branches to submitted${likelyStored ? '' : ' (insert first)'}`, async function () {
         const gid = gidFor(this.test!.title);
-        const saved = await prepareThenSubmit(gid, steps(gid, at(2)), { ...same, likelyStored });
+        const given = steps(gid, at(2));
+        const saved = await prepareThenSubmit(gid, given, { ...same, likelyStored });
         assert.ok(!saved.created);
         assert.equal(saved.submitted, true);
         assert.equal(saved.existing.status, Status.submitted);
         assert.equal(saved.existing.updateTime.getTime(), at(2).getTime());
         assert.equal(saved.existing.createTime.getTime(), at(1).getTime(), 'the prepared record is kept');
+        assert.equal(saved.branches, given, 'the branches stored as given are not read back');
         assert.deepEqual(
-          saved.branches.map((b) => [b.branchId, b.url, b.data, b.createTime.getTime()]),
-          steps(gid, at(1)).map((b) => [b.branchId, b.url, b.data, at(1).getTime()]),
+          (await db.findBranches(gid)).map((b) => [b.branchId, b.url, b.data, b.status, b.createTime.getTime()]),
+          given.map((b) => [b.branchId, b.url, b.data, b.status, at(1).getTime()]),
         );
         assert.equal((await db.findGlobal(gid))?.status, Status.submitted);
         assert.deepEqual(await statusEvents(gid), ['prepared>submitted']);
@@ -116,6 +118,23 @@ for (const store of STORES) {
         assert.deepEqual(await statusEvents(gid), []);
       });
     }
+
+    it('leaves a prepared transaction as it is when a branch of it has an outcome already', async function () {
+      const gid = gidFor(this.test!.title);
+      assert.deepEqual(await db.saveNew(record(gid, Status.prepared, at(1)), steps(gid, at(1))), { created: true });
+      await db.saveBranchOutcomes(gid, {
+        outcomes: [{ branchId: '01', op: 'action', status: 'succeed', at: at(2) }],
+        events: [],
+      });
+      const saved = await db.saveNew(record(gid, Status.submitted, at(3)), steps(gid, at(3)), same);
+      assert.ok(!saved.created);
+      assert.equal(saved.submitted, false);
+      assert.deepEqual(
+        saved.branches.map((b) => b.status),
+        ['succeed', 'prepared'],
+      );
+      assert.equal((await db.findGlobal(gid))?.status, Status.prepared);
+    });
 
     it('without sameBranches, moves it whatever branches it holds, and answers those (registered ones)', async function () {
       const gid = gidFor(this.test!.title);

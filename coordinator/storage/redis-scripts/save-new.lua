@@ -7,10 +7,10 @@
 --          gid; due, the next_cron_time ms; fields, the global hash's fields (strings); branches,
 --          [key, branch JSON, key, branch JSON, ...]; and, for a submit, move: trans_type (only a prepared
 --          transaction of this type moves), same_branches (only when the stored branches are the given
---          ones: the same keys in the same order, each with the same url and data, byte for byte),
---          update_time ms, event (the status event's JSON), kept (events kept)
--- returns  'OK' when inserted; when the gid exists, stored_answer (the stored-answer prelude) tagged
---          'SUBMITTED' when this call moved it, 'EXISTS' when it wrote nothing; an error reply, with
+--          ones: the same keys in the same order, each with the same url and data, byte for byte, none
+--          with an outcome), update_time ms, event (the status event's JSON), kept (events kept)
+-- returns  'OK' when inserted; when the gid exists, answer_taken's answer (the stored-answer prelude):
+--          'SUBMITTED…' when this call moved it, 'EXISTS' when it wrote nothing; an error reply, with
 --          nothing written, when the document does not decode or its fields or branches are not strings
 --          (the rest of it, built by redis-store.ts, is trusted)
 -- Redis does not undo the writes of a script that fails half-way, so every check comes before the
@@ -30,37 +30,17 @@ for _, value in ipairs(req.branches) do
     return redis.error_reply('malformed save request: a branch entry is not a string')
   end
 end
-local move = req.move
-
--- Whether the stored branches are exactly the given ones.
-local function same_branches()
-  local order = redis.call('LRANGE', KEYS[2], 0, -1)
-  if 2 * #order ~= #req.branches then
-    return false
-  end
-  for i, key in ipairs(order) do
-    if req.branches[2 * i - 1] ~= key then
-      return false
-    end
-    local stored = cjson.decode(redis.call('HGET', KEYS[3], key) or '{}')
-    local given = cjson.decode(req.branches[2 * i])
-    if stored.url ~= given.url or stored.data ~= given.data then
-      return false
-    end
-  end
-  return true
-end
+local keys = { global = KEYS[1], order = KEYS[2], data = KEYS[3], events = KEYS[7] }
 
 if redis.call('EXISTS', KEYS[1]) == 1 then
-  local g = redis.call('HMGET', KEYS[1], 'status', 'trans_type')
-  if type(move) ~= 'table' or g[1] ~= 'prepared' or g[2] ~= move.trans_type
-      or (move.same_branches and not same_branches()) then
-    return stored_answer('EXISTS', KEYS[1], KEYS[2], KEYS[3])
-  end
-  redis.call('HSET', KEYS[1], 'status', 'submitted', 'update_time', move.update_time)
-  redis.call('RPUSH', KEYS[7], move.event)
-  redis.call('LTRIM', KEYS[7], -move.kept, -1)
-  return stored_answer('SUBMITTED', KEYS[1], KEYS[2], KEYS[3])
+  return answer_taken(keys, req.move, function()
+    local given = {}
+    for i = 1, #req.branches, 2 do
+      local branch = cjson.decode(req.branches[i + 1])
+      given[#given + 1] = { req.branches[i], branch.url, branch.data }
+    end
+    return given
+  end)
 end
 local due = tonumber(req.due)
 if due == nil or due ~= due or due == math.huge or due == -math.huge then
