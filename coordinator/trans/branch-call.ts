@@ -173,10 +173,16 @@ function endpointOf(url: string): BranchEndpoint {
 
 /** `branch_id, gid, op, trans_type`, the query DTM appends to every branch URL. */
 function branchQuery(trans: GlobalRecord, target: BranchTarget): string {
-  return new URLSearchParams({
-    branch_id: target.branchId,
-    gid: trans.gid,
-    op: target.op,
-    trans_type: trans.transType,
-  }).toString();
+  return `branch_id=${formValue(target.branchId)}&gid=${formValue(trans.gid)}&op=${formValue(target.op)}&trans_type=${formValue(trans.transType)}`;
+}
+
+/** What form encoding (URLSearchParams) leaves as it is: ASCII letters and digits, `*`, `-`, `.`, `_`. */
+const FORM_SAFE = /^[\w*.-]*$/;
+
+/**
+ * A query value, form-encoded as URLSearchParams writes it. Ids and types are almost always plain
+ * already, and the check is far cheaper than building a URLSearchParams per call.
+ */
+function formValue(value: string): string {
+  return FORM_SAFE.test(value) ? value : new URLSearchParams([['', value]]).toString().slice(1);
 }
