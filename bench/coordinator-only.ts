@@ -30,17 +30,30 @@ export async function noopMsg(dtm: string, gid: string, nullBranches: string, ht
   await msg.submit();
 }
 
-/** Where the coordinator runs and how to read its CPU time. */
+/** Where the coordinator runs and how to read its CPU time, and the no-op branch server's. */
 export interface CoordinatorUnderTest {
   store: string;
   dtm: string;
   cpuMs: () => number;
+  branchServerCpuMs: () => number;
+}
+
+/** The coordinator-only rows, and what one plain request cost the branch server in the same stretch. */
+export interface CoordinatorOnlyResult {
+  rows: BenchRow[];
+  /**
+   * CPU ms the no-op branch server (plain node:http, nothing but reading the body and answering) spent per
+   * request over the direct baseline: the least any Node server pays per request on this machine at this
+   * moment, against which the coordinator's CPU per transaction reads the same on a fast and a slow day.
+   */
+  plainRequestCpuMs: number;
 }
 
 /**
  * The coordinator's own cost: every branch answers SUCCESS at once (`/api/null/*`), so throughput and the
  * coordinator's CPU per transaction reflect its HTTP handling, validation, store round trips and branch calls,
- * not a database's work. The baseline is the same number of branch calls made directly.
+ * not a database's work. The baseline is the same number of branch calls made directly, during which the
+ * branch server's own CPU per request is measured too.
  */
 export async function benchCoordinatorOnly(
   target: CoordinatorUnderTest,
@@ -49,8 +62,8 @@ export async function benchCoordinatorOnly(
   concurrency: number,
   durationMs: number,
   runTag: string,
-): Promise<BenchRow[]> {
-  const { store, dtm, cpuMs } = target;
+): Promise<CoordinatorOnlyResult> {
+  const { store, dtm, cpuMs, branchServerCpuMs } = target;
   const step = (name: string) => `${nullBranches}/${name}`;
   const call = async (name: string) => {
     const res = await http.post(step(name), '{}', { headers: { 'Content-Type': 'application/json' } });
@@ -67,6 +80,8 @@ export async function benchCoordinatorOnly(
     },
     concurrency,
     durationMs,
+    branchServerCpuMs,
+    WARMUP_MS,
   );
   const saga = await load((i) => noopSaga(dtm, gid('nsaga', i), nullBranches, http));
   const msg = await load((i) => noopMsg(dtm, gid('nmsg', i), nullBranches, http));
@@ -82,16 +97,22 @@ export async function benchCoordinatorOnly(
       http,
     );
   });
+  // Two requests per direct operation.
+  const plainRequestCpuMs = (direct.cpuMsPerOp ?? Number.NaN) / 2;
   const row = (scenario: string, subject: LoadResult): BenchRow => ({
     store,
     scenario,
     subject,
     baselineName: '2 direct no-op branch calls',
     baseline: direct,
+    plainRequestCpuMs,
   });
-  return [
-    row('no-op 2-step saga, wait_result', saga),
-    row('no-op msg prepare + submit, wait_result', msg),
-    row('no-op TCC, 2 tries + submit', tcc),
-  ];
+  return {
+    rows: [
+      row('no-op 2-step saga, wait_result', saga),
+      row('no-op msg prepare + submit, wait_result', msg),
+      row('no-op TCC, 2 tries + submit', tcc),
+    ],
+    plainRequestCpuMs,
+  };
 }

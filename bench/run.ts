@@ -86,16 +86,18 @@ async function benchStore(store: StoreKind, rows: BenchRow[]): Promise<void> {
   const grpcBranches = await startGrpcBenchBranches(barrier, createLogger('warn', { component: 'bench-grpc' }));
   const grpcClients = new RawGrpcClients();
   try {
-    rows.push(
-      ...(await benchCoordinatorOnly(
-        { store, dtm, cpuMs },
-        `http://127.0.0.1:${benchPort}/api/null`,
-        http,
-        CONCURRENCY,
-        DURATION_MS,
-        run,
-      )),
+    const busiPid = busi.pid;
+    if (busiPid === undefined) throw new Error('the branch server process has no pid');
+    const coordinatorOnly = await benchCoordinatorOnly(
+      { store, dtm, cpuMs, branchServerCpuMs: () => processCpuMs(busiPid) },
+      `http://127.0.0.1:${benchPort}/api/null`,
+      http,
+      CONCURRENCY,
+      DURATION_MS,
+      run,
     );
+    const { plainRequestCpuMs } = coordinatorOnly;
+    rows.push(...coordinatorOnly.rows);
     const b = `http://127.0.0.1:${benchPort}/api/bench`;
     const call = async (url: string, gid: string, branchId: string, op: string) => {
       const res = await http.post(url, '{"amount":1}', {
@@ -132,6 +134,7 @@ async function benchStore(store: StoreKind, rows: BenchRow[]): Promise<void> {
       subject: saga,
       baselineName: '2 direct branch calls',
       baseline: direct,
+      plainRequestCpuMs,
     });
 
     console.log(`[${store}] gRPC saga through the coordinator vs direct gRPC branch calls…`);
@@ -167,6 +170,7 @@ async function benchStore(store: StoreKind, rows: BenchRow[]): Promise<void> {
       subject: grpcSaga,
       baselineName: '2 direct gRPC branch calls',
       baseline: grpcDirect,
+      plainRequestCpuMs,
     });
 
     console.log(`[${store}] msg doAndSubmit…`);
@@ -195,6 +199,7 @@ async function benchStore(store: StoreKind, rows: BenchRow[]): Promise<void> {
       subject: msg,
       baselineName: 'local step + direct branch call',
       baseline: localAndCall,
+      plainRequestCpuMs,
     });
 
     console.log(`[${store}] flash sales vs raw Redis Lua…`);
@@ -226,6 +231,7 @@ async function benchStore(store: StoreKind, rows: BenchRow[]): Promise<void> {
       subject: flash,
       baselineName: 'raw Redis Lua eval',
       baseline: raw,
+      plainRequestCpuMs,
     });
   } finally {
     await Promise.all([coordinator.stop(), busi.stop(), examples.stop()]);
