@@ -38,22 +38,12 @@ export interface CoordinatorUnderTest {
   branchServerCpuMs: () => number;
 }
 
-/** The coordinator-only rows, and what one plain request cost the branch server in the same stretch. */
-export interface CoordinatorOnlyResult {
-  rows: BenchRow[];
-  /**
-   * CPU ms the no-op branch server (plain node:http, nothing but reading the body and answering) spent per
-   * request over the direct baseline: the least any Node server pays per request on this machine at this
-   * moment, against which the coordinator's CPU per transaction reads the same on a fast and a slow day.
-   */
-  plainRequestCpuMs: number;
-}
-
 /**
  * The coordinator's own cost: every branch answers SUCCESS at once (`/api/null/*`), so throughput and the
  * coordinator's CPU per transaction reflect its HTTP handling, validation, store round trips and branch calls,
- * not a database's work. The baseline is the same number of branch calls made directly, during which the
- * branch server's own CPU per request is measured too.
+ * not a database's work. The baseline is the same number of branch calls made directly. Over each row's
+ * window the branch server's CPU is read too: what a plain node:http request costs at that very moment
+ * (it reads the body and answers, nothing else), the unit the row's CPU is also given in.
  */
 export async function benchCoordinatorOnly(
   target: CoordinatorUnderTest,
@@ -62,14 +52,15 @@ export async function benchCoordinatorOnly(
   concurrency: number,
   durationMs: number,
   runTag: string,
-): Promise<CoordinatorOnlyResult> {
+): Promise<BenchRow[]> {
   const { store, dtm, cpuMs, branchServerCpuMs } = target;
   const step = (name: string) => `${nullBranches}/${name}`;
   const call = async (name: string) => {
     const res = await http.post(step(name), '{}', { headers: { 'Content-Type': 'application/json' } });
     if (res.status !== 200) throw new Error(`${name} answered ${res.status}`);
   };
-  const load = (op: (i: number) => Promise<void>) => runLoad(op, concurrency, durationMs, cpuMs, WARMUP_MS);
+  const load = (op: (i: number) => Promise<void>) =>
+    runLoad(op, concurrency, durationMs, cpuMs, WARMUP_MS, branchServerCpuMs);
   const gid = (kind: string, i: number) => `${kind}-${runTag}-${store}-${i}`;
 
   console.log(`[${store}] coordinator only: direct calls, saga, msg, tcc…`);
@@ -80,8 +71,6 @@ export async function benchCoordinatorOnly(
     },
     concurrency,
     durationMs,
-    branchServerCpuMs,
-    WARMUP_MS,
   );
   const saga = await load((i) => noopSaga(dtm, gid('nsaga', i), nullBranches, http));
   const msg = await load((i) => noopMsg(dtm, gid('nmsg', i), nullBranches, http));
@@ -97,22 +86,18 @@ export async function benchCoordinatorOnly(
       http,
     );
   });
-  // Two requests per direct operation.
-  const plainRequestCpuMs = (direct.cpuMsPerOp ?? Number.NaN) / 2;
-  const row = (scenario: string, subject: LoadResult): BenchRow => ({
+  /** `branchRequests`: the no-op branch requests one transaction makes (tries and confirms for TCC). */
+  const row = (scenario: string, subject: LoadResult, branchRequests: number): BenchRow => ({
     store,
     scenario,
     subject,
     baselineName: '2 direct no-op branch calls',
     baseline: direct,
-    plainRequestCpuMs,
+    plainRequestCpuMs: (subject.referenceCpuMsPerOp ?? Number.NaN) / branchRequests,
   });
-  return {
-    rows: [
-      row('no-op 2-step saga, wait_result', saga),
-      row('no-op msg prepare + submit, wait_result', msg),
-      row('no-op TCC, 2 tries + submit', tcc),
-    ],
-    plainRequestCpuMs,
-  };
+  return [
+    row('no-op 2-step saga, wait_result', saga, 2),
+    row('no-op msg prepare + submit, wait_result', msg, 2),
+    row('no-op TCC, 2 tries + submit', tcc, 4),
+  ];
 }

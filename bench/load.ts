@@ -8,6 +8,8 @@ export interface LoadResult {
   p99Ms: number;
   /** CPU ms the watched process used per successful operation over the measured window, when one is watched. */
   cpuMsPerOp?: number;
+  /** The same for the reference process, when one is given. */
+  referenceCpuMsPerOp?: number;
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -18,7 +20,8 @@ function percentile(sorted: number[], p: number): number {
 /**
  * Calls `op` from `concurrency` loops for `durationMs` (after `warmupMs` not measured) and reports
  * throughput and latency percentiles. With `cpuMs` (a reading of some process's CPU time), also the CPU
- * that process spent per operation over the measured window. Bounded in time; loopback only.
+ * that process spent per operation over the measured window; with `referenceCpuMs`, the same for a second
+ * process over the same window. Bounded in time; loopback only.
  */
 export async function runLoad(
   op: (i: number) => Promise<void>,
@@ -26,6 +29,7 @@ export async function runLoad(
   durationMs: number,
   cpuMs?: () => number,
   warmupMs = 1000,
+  referenceCpuMs?: () => number,
 ): Promise<LoadResult> {
   const latencies: number[] = [];
   let errors = 0;
@@ -33,8 +37,9 @@ export async function runLoad(
   const start = Date.now();
   const measureFrom = start + warmupMs;
   const end = measureFrom + durationMs;
-  let cpuAtStart = 0;
-  const cpuTimer = cpuMs && setTimeout(() => (cpuAtStart = cpuMs()), warmupMs);
+  const readings = () => [cpuMs?.(), referenceCpuMs?.()];
+  let atStart = readings();
+  const cpuTimer = setTimeout(() => (atStart = readings()), warmupMs);
   const loop = async () => {
     while (Date.now() < end) {
       const t0 = performance.now();
@@ -50,9 +55,13 @@ export async function runLoad(
     }
   };
   await Promise.all(Array.from({ length: concurrency }, loop));
-  const cpuSpent = cpuMs ? cpuMs() - cpuAtStart : undefined;
+  const perOp = (now: number | undefined, then: number | undefined) =>
+    now === undefined || then === undefined || latencies.length === 0 ? undefined : (now - then) / latencies.length;
+  const [cpuAtEnd, referenceAtEnd] = readings();
   clearTimeout(cpuTimer);
   const seconds = (Date.now() - measureFrom) / 1000;
+  const cpuMsPerOp = perOp(cpuAtEnd, atStart[0]);
+  const referenceCpuMsPerOp = perOp(referenceAtEnd, atStart[1]);
   latencies.sort((a, b) => a - b);
   return {
     ok: latencies.length,
@@ -61,6 +70,7 @@ export async function runLoad(
     perSecond: latencies.length / seconds,
     p50Ms: percentile(latencies, 50),
     p99Ms: percentile(latencies, 99),
-    ...(cpuSpent !== undefined && latencies.length > 0 ? { cpuMsPerOp: cpuSpent / latencies.length } : {}),
+    ...(cpuMsPerOp === undefined ? {} : { cpuMsPerOp }),
+    ...(referenceCpuMsPerOp === undefined ? {} : { referenceCpuMsPerOp }),
   };
 }

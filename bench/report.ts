@@ -7,8 +7,11 @@ export interface BenchRow {
   subject: LoadResult;
   baselineName: string;
   baseline: LoadResult;
-  /** CPU ms a plain node:http request cost in the same stretch of the run (CoordinatorOnlyResult). */
-  plainRequestCpuMs: number;
+  /**
+   * CPU ms one request cost the no-op branch server (plain node:http) over the row's own window, for the
+   * rows whose branches are no-op ones.
+   */
+  plainRequestCpuMs?: number;
 }
 
 const fmt = (n: number, digits = 1) => n.toFixed(digits);
@@ -24,21 +27,15 @@ export function markdownTable(rows: BenchRow[], machine: string, concurrency: nu
     '|---|---|---:|---:|---:|---:|---:|---|---:|---:|---:|',
     ...rows.map(
       (r) =>
-        `| ${r.store} | ${r.scenario} | ${fmt(r.subject.perSecond, 0)} | ${fmt(r.subject.p50Ms)} | ${fmt(r.subject.p99Ms)} | ${r.subject.cpuMsPerOp === undefined ? '–' : fmt(r.subject.cpuMsPerOp, 2)} | ${r.subject.cpuMsPerOp === undefined ? '–' : fmt(r.subject.cpuMsPerOp / r.plainRequestCpuMs)} | ${r.baselineName} | ${fmt(r.baseline.perSecond, 0)} | ${fmt(r.baseline.p50Ms)} | ${ratioText(r.subject.perSecond / r.baseline.perSecond)} |`,
+        `| ${r.store} | ${r.scenario} | ${fmt(r.subject.perSecond, 0)} | ${fmt(r.subject.p50Ms)} | ${fmt(r.subject.p99Ms)} | ${r.subject.cpuMsPerOp === undefined ? '–' : fmt(r.subject.cpuMsPerOp, 2)} | ${r.subject.cpuMsPerOp === undefined || r.plainRequestCpuMs === undefined ? '–' : fmt(r.subject.cpuMsPerOp / r.plainRequestCpuMs)} | ${r.baselineName} | ${fmt(r.baseline.perSecond, 0)} | ${fmt(r.baseline.p50Ms)} | ${ratioText(r.subject.perSecond / r.baseline.perSecond)} |`,
     ),
     '',
     'ratio = scenario throughput / baseline throughput, both measured in this run. Coordinator CPU ms/op = the',
     "coordinator process's user + system CPU time over the measured window / the operations completed in it.",
-    'In plain requests = that CPU / the CPU the no-op branch server (plain node:http) spent per request over the',
-    `direct baseline of the same store's rows (${plainRequestLine(rows)}): the machine's speed drifts, this share does not.`,
+    'In plain requests = that CPU / the CPU the no-op branch server (plain node:http, reading the body and',
+    'answering) spent per request over the same window: a unit that slows down and speeds up with the machine.',
   ];
   return lines.join('\n');
-}
-
-/** Each store's plain-request CPU, as the table's note prints it. */
-function plainRequestLine(rows: BenchRow[]): string {
-  const byStore = new Map(rows.map((r) => [r.store, r.plainRequestCpuMs]));
-  return [...byStore].map(([store, ms]) => `${store}: ${fmt(ms, 3)} ms`).join(', ');
 }
 
 /** A horizontal bar chart of the ratios, as a standalone SVG. */

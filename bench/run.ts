@@ -4,7 +4,6 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import mysql from 'mysql2/promise';
 import { loadConfig, type StoreKind } from '../conf/config';
 import { BranchBarrier } from '../common/barrier/barrier';
 import { MysqlBarrier } from '../common/barrier/mysql-barrier';
@@ -20,6 +19,7 @@ import { BENCH_GRPC_SERVICE, startGrpcBenchBranches } from './grpc-busi';
 import { FLASH_PRODUCT_ID, FlashStock } from '../flash/stock';
 import { freePort, ServiceProcess } from '../scripts/service-process';
 import { benchCoordinatorOnly } from './coordinator-only';
+import { dropLeftovers } from './leftovers';
 import { processCpuMs } from './cpu';
 import { runLoad } from './load';
 import { markdownTable, ratioChart, type BenchRow } from './report';
@@ -88,16 +88,16 @@ async function benchStore(store: StoreKind, rows: BenchRow[]): Promise<void> {
   try {
     const busiPid = busi.pid;
     if (busiPid === undefined) throw new Error('the branch server process has no pid');
-    const coordinatorOnly = await benchCoordinatorOnly(
-      { store, dtm, cpuMs, branchServerCpuMs: () => processCpuMs(busiPid) },
-      `http://127.0.0.1:${benchPort}/api/null`,
-      http,
-      CONCURRENCY,
-      DURATION_MS,
-      run,
+    rows.push(
+      ...(await benchCoordinatorOnly(
+        { store, dtm, cpuMs, branchServerCpuMs: () => processCpuMs(busiPid) },
+        `http://127.0.0.1:${benchPort}/api/null`,
+        http,
+        CONCURRENCY,
+        DURATION_MS,
+        run,
+      )),
     );
-    const { plainRequestCpuMs } = coordinatorOnly;
-    rows.push(...coordinatorOnly.rows);
     const b = `http://127.0.0.1:${benchPort}/api/bench`;
     const call = async (url: string, gid: string, branchId: string, op: string) => {
       const res = await http.post(url, '{"amount":1}', {
@@ -134,7 +134,6 @@ async function benchStore(store: StoreKind, rows: BenchRow[]): Promise<void> {
       subject: saga,
       baselineName: '2 direct branch calls',
       baseline: direct,
-      plainRequestCpuMs,
     });
 
     console.log(`[${store}] gRPC saga through the coordinator vs direct gRPC branch calls…`);
@@ -170,7 +169,6 @@ async function benchStore(store: StoreKind, rows: BenchRow[]): Promise<void> {
       subject: grpcSaga,
       baselineName: '2 direct gRPC branch calls',
       baseline: grpcDirect,
-      plainRequestCpuMs,
     });
 
     console.log(`[${store}] msg doAndSubmit…`);
@@ -199,7 +197,6 @@ async function benchStore(store: StoreKind, rows: BenchRow[]): Promise<void> {
       subject: msg,
       baselineName: 'local step + direct branch call',
       baseline: localAndCall,
-      plainRequestCpuMs,
     });
 
     console.log(`[${store}] flash sales vs raw Redis Lua…`);
@@ -231,26 +228,20 @@ async function benchStore(store: StoreKind, rows: BenchRow[]): Promise<void> {
       subject: flash,
       baselineName: 'raw Redis Lua eval',
       baseline: raw,
-      plainRequestCpuMs,
     });
   } finally {
     await Promise.all([coordinator.stop(), busi.stop(), examples.stop()]);
     grpcClients.close();
     await grpcBranches.close();
     await pool.end();
-    const keys = await redis.keys(`bench:${run}:*`);
-    // In slices: a run leaves more keys than one call's arguments can spread.
-    for (let i = 0; i < keys.length; i += 1000) await redis.del(...keys.slice(i, i + 1000));
     await redis.quit();
-    const conn = await mysql.createConnection({
-      host: conf.mysql.host,
-      port: conf.mysql.port,
-      user: conf.mysql.user,
-      password: conf.mysql.password,
-    });
-    for (const db of [env.COORDINATOR_DB, env.ORDER_DB, env.FLASH_DB, env.BARRIER_DB, env.MALL_DB])
-      await conn.query(`DROP DATABASE IF EXISTS \`${db}\``);
-    await conn.end();
+    await dropLeftovers(conf, `bench:${run}:`, [
+      env.COORDINATOR_DB,
+      env.ORDER_DB,
+      env.FLASH_DB,
+      env.BARRIER_DB,
+      env.MALL_DB,
+    ]);
   }
 }
 

@@ -1,11 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
-import mysql from 'mysql2/promise';
 import { loadConfig } from '../conf/config';
 import { createHttpClient } from '../common/http/client';
 import { freePort, ServiceProcess } from '../scripts/service-process';
 import { noopMsg, noopSaga } from './coordinator-only';
 import { processCpuMs } from './cpu';
+import { dropLeftovers } from './leftovers';
 
 /**
  * `npx tsx bench/side-by-side.ts <build A> <build B> [store] [paths] [rounds]`: two compiled coordinators
@@ -27,26 +26,27 @@ type PathName = (typeof PATHS)[number];
 const run = randomBytes(3).toString('hex');
 
 interface Side {
-  label: string;
   dtm: string;
   process: ServiceProcess;
-  env: Record<string, string>;
+  /** Its store's database (on MySQL). */
+  database: string;
 }
 
 async function startSide(label: string, build: string, store: string): Promise<Side> {
   const [port, grpcPort] = [await freePort(), await freePort()];
   const dtm = `http://127.0.0.1:${port}/api/dtmsvr`;
+  const database = `sbs_${label}_${run}`;
   const env = {
     COORDINATOR_STORE: store,
     COORDINATOR_PORT: String(port),
     COORDINATOR_GRPC_PORT: String(grpcPort),
-    COORDINATOR_DB: `sbs_${label}_${run}`,
+    COORDINATOR_DB: database,
     REDIS_PREFIX: `sbs:${run}:${label}:`,
     LOG_LEVEL: 'warn',
   };
   const proc = new ServiceProcess(`${build}/coordinator/main.js`, env, `${dtm}/health`);
   await proc.start();
-  return { label, dtm, process: proc, env };
+  return { dtm, process: proc, database };
 }
 
 const client = createHttpClient(10_000);
@@ -104,26 +104,12 @@ async function main(): Promise<void> {
     }
   } finally {
     await Promise.all([...sides.map((s) => s.process.stop()), branchServer.stop()]);
-    await dropWhatWasMade(sides, branchEnv);
+    await dropLeftovers(loadConfig(), `sbs:${run}:`, [
+      ...sides.map((side) => side.database),
+      branchEnv.BARRIER_DB,
+      branchEnv.ORDER_DB,
+    ]);
   }
-}
-
-async function dropWhatWasMade(sides: Side[], branchEnv: Record<string, string>): Promise<void> {
-  const conf = loadConfig();
-  const redis = new Redis({ host: conf.redis.host, port: conf.redis.port });
-  const keys = await redis.keys(`sbs:${run}:*`);
-  // In slices: a run leaves more keys than one call's arguments can spread.
-  for (let i = 0; i < keys.length; i += 1000) await redis.del(...keys.slice(i, i + 1000));
-  await redis.quit();
-  const conn = await mysql.createConnection({
-    host: conf.mysql.host,
-    port: conf.mysql.port,
-    user: conf.mysql.user,
-    password: conf.mysql.password,
-  });
-  for (const db of [...sides.map((s) => s.env.COORDINATOR_DB), branchEnv.BARRIER_DB, branchEnv.ORDER_DB])
-    await conn.query(`DROP DATABASE IF EXISTS \`${db}\``);
-  await conn.end();
 }
 
 main().catch((err: unknown) => {
