@@ -93,7 +93,9 @@ export async function benchCoordinatorOnly(
     subject,
     baselineName: '2 direct no-op branch calls',
     baseline: direct,
-    plainRequestCpuMs: (subject.referenceCpuMsPerOp ?? Number.NaN) / branchRequests,
+    ...(subject.referenceCpuMsPerOp === undefined
+      ? {}
+      : { plainRequestCpuMs: subject.referenceCpuMsPerOp / branchRequests }),
   });
   return [
     row('no-op 2-step saga, wait_result', saga, 2),

@@ -8,11 +8,12 @@ import { dropLeftovers } from './leftovers';
 
 /**
  * `npx tsx bench/side-by-side.ts <build A> <build B> [store] [paths] [rounds]`: two compiled coordinators
- * (`npx tsx scripts/build.ts <folder>` builds one) run at once, each on its own database and Redis prefix,
- * behind one no-op branch server; sixteen loops alternate their transactions between them, so both see the
- * same machine at the same moment. On a machine whose speed drifts from one minute to the next, the ratio of
- * their CPU per transaction holds where two runs one after the other do not. Prints, per path and round,
- * each one's CPU ms per transaction and B / A.
+ * run at once, each on its own database and Redis prefix, behind one no-op branch server; the load's loops
+ * (BENCH_CONCURRENCY, 16 by default) alternate their transactions between them, so both see the same
+ * machine at the same moment. On a machine whose speed drifts from one minute to the next, the ratio of
+ * their CPU per transaction holds where two runs one after the other do not. A build is a folder under
+ * the repository that `npx tsx scripts/build.ts <folder>` wrote from a checkout of the commit to measure.
+ * Prints, per path and round, each one's CPU ms per transaction and B / A.
  */
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 /**
@@ -32,7 +33,8 @@ interface Side {
   database: string;
 }
 
-async function startSide(label: string, build: string, store: string): Promise<Side> {
+/** A coordinator of `build`, not started yet. */
+async function sideOf(label: string, build: string, store: string): Promise<Side> {
   const [port, grpcPort] = [await freePort(), await freePort()];
   const dtm = `http://127.0.0.1:${port}/api/dtmsvr`;
   const database = `sbs_${label}_${run}`;
@@ -44,9 +46,14 @@ async function startSide(label: string, build: string, store: string): Promise<S
     REDIS_PREFIX: `sbs:${run}:${label}:`,
     LOG_LEVEL: 'warn',
   };
-  const proc = new ServiceProcess(`${build}/coordinator/main.js`, env, `${dtm}/health`);
-  await proc.start();
-  return { dtm, process: proc, database };
+  return { dtm, process: new ServiceProcess(`${build}/coordinator/main.js`, env, `${dtm}/health`), database };
+}
+
+/** @throws Error when a started process has no pid, which would make its CPU unreadable. */
+function pidOf(side: Side): number {
+  const pid = side.process.pid;
+  if (pid === undefined) throw new Error(`the coordinator at ${side.dtm} has no pid`);
+  return pid;
 }
 
 const client = createHttpClient(10_000);
@@ -58,7 +65,8 @@ async function measure(path: PathName, sides: [Side, Side], branches: string, ro
   let cpuAtStart = [0, 0];
   let measuring = false;
   let counter = 0;
-  const cpu = () => sides.map((s) => processCpuMs(s.process.pid ?? 0));
+  const pids = sides.map(pidOf);
+  const cpu = () => pids.map((pid) => processCpuMs(pid));
   const started = Date.now();
   const warm = setTimeout(() => {
     cpuAtStart = cpu();
@@ -89,10 +97,10 @@ async function main(): Promise<void> {
   const branchPort = await freePort();
   const branchEnv = { BUSI_PORT: String(branchPort), BARRIER_DB: `sbs_barrier_${run}`, ORDER_DB: `sbs_busi_${run}` };
   const branchServer = new ServiceProcess('bench/busi-main.ts', branchEnv, `http://127.0.0.1:${branchPort}/api/health`);
-  const sides: [Side, Side] = [await startSide('a', buildA, store), await startSide('b', buildB, store)];
-  await branchServer.start();
+  const sides: [Side, Side] = [await sideOf('a', buildA, store), await sideOf('b', buildB, store)];
   const branches = `http://127.0.0.1:${branchPort}/api/null`;
   try {
+    await Promise.all([...sides.map((side) => side.process.start()), branchServer.start()]);
     console.log(`A = ${buildA}, B = ${buildB}, ${store} store, ${CONCURRENCY} loops alternating between them`);
     for (let round = 1; round <= Number(rounds); round++) {
       for (const path of paths) {

@@ -7,9 +7,10 @@ import { oneLine, serviceAddress, unreachable } from './unreachable';
  * An ioredis client on the configured server. It does not connect lazily, so a dead Redis shows early.
  * `name` is what `CLIENT LIST` shows for it, so an operator can tell the coordinator's clients apart.
  * Each command is written at once. ioredis's auto-pipelining (commands of one tick in one write) defers
- * every command to the next turn of the event loop and builds a pipeline for it; at the coordinator's load
- * (16 to 64 transactions in flight) a tick rarely holds more than one command, and that detour cost more
- * CPU than the system calls it saved: about 0.05 ms per command on the benchmark machine.
+ * every command to the next turn of the event loop and builds a pipeline for it. At the load this suite's
+ * services see (the coordinator measured at 16 and 64 transactions in flight) a turn rarely holds more
+ * than one command, and the detour cost more CPU than the system calls it saved: a request whose handler
+ * makes one script call cost 0.243 ms of CPU with it and 0.192 ms without (docs/performance.md).
  */
 export function createRedis(conf: Config, name?: string): Redis {
   return new Redis({

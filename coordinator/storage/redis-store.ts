@@ -151,9 +151,9 @@ export class RedisStore implements Store {
   }
 
   /**
-   * One script, which also makes the move of `options.submitPrepared`. A gid that is `likelyStored` is
-   * looked up first with a document that holds only what the move compares (find-stored); the full record
-   * goes only when that finds nothing.
+   * save-new, which also makes the move of `options.submitPrepared`. A gid that is `likelyStored` is
+   * looked up first, and moved, by find-stored, with a document that holds only what the move compares;
+   * the full record goes, in a second call, only when that finds nothing.
    */
   async saveNew(g: GlobalRecord, branches: BranchRecord[], options: SaveNewOptions = {}): Promise<SaveNewResult> {
     const keys = [this.k('g', g.gid), this.k('bl', g.gid), this.k('bd', g.gid)];

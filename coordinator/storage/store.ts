@@ -3,10 +3,10 @@ import type { BranchRecord, GlobalRecord, KvRecord } from '../model/records';
 import { BranchStatus, type GlobalStatus } from '../../common/protocol/vocabulary';
 
 /**
- * What `saveNew` did: saved the new transaction, or found the gid taken and read what is stored under it,
- * in the same round trip, so the service can tell a replay from a conflict without reading again. With
- * `submitted`, the same call moved the stored transaction to submitted (see SaveNewOptions), and
- * `existing` is as it stands after the move.
+ * What `saveNew` did: saved the new transaction, or found the gid taken and answered what is stored under
+ * it, so the service can tell a replay from a conflict without reading again. With `submitted`, the same
+ * call moved the stored transaction to submitted (see SaveNewOptions), and `existing` is as it stands
+ * after the move.
  */
 export type SaveNewResult =
   { created: true } | { created: false; submitted: boolean; existing: GlobalRecord; branches: BranchRecord[] };

@@ -35,6 +35,8 @@ export function callsOverGrpc(protocol: string, url: string): boolean {
 export class BranchCaller {
   private readonly agent = new Agent({ keepAliveTimeout: 10_000, connections: 256 });
   private readonly grpc: GrpcBranchCaller;
+  /** Branch URLs parsed once, by the URL as stored. */
+  private readonly endpoints = new Map<string, BranchEndpoint>();
 
   constructor(private readonly defaultTimeoutMs: number) {
     this.grpc = new GrpcBranchCaller(defaultTimeoutMs);
@@ -55,7 +57,7 @@ export class BranchCaller {
     const timeout = this.timeoutMsOf(trans);
     const headers = { 'content-type': 'application/json', ...trans.headers, ...(trans.options.branch_headers ?? {}) };
     try {
-      const endpoint = endpointOf(target.url);
+      const endpoint = this.endpointOf(target.url);
       const { statusCode, text } = await exchange(
         this.agent,
         {
@@ -78,6 +80,17 @@ export class BranchCaller {
         ms: Date.now() - started,
       };
     }
+  }
+
+  /** @throws TypeError when the URL does not parse. */
+  private endpointOf(url: string): BranchEndpoint {
+    let endpoint = this.endpoints.get(url);
+    if (endpoint === undefined) {
+      endpoint = parseEndpoint(url);
+      if (this.endpoints.size >= ENDPOINTS_KEPT) this.endpoints.clear();
+      this.endpoints.set(url, endpoint);
+    }
+    return endpoint;
   }
 
   /** Closes the pooled connections. */
@@ -140,35 +153,28 @@ function exchange(
 }
 
 /** Where a branch URL's calls go: the connection pool's origin, the path with the URL's own query, and what joins that to the branch query. */
-interface BranchEndpoint {
+type BranchEndpoint = Readonly<{
   origin: string;
   path: string;
   join: '?' | '&' | '';
-}
+}>;
 
-/** How many parsed branch URLs are kept: a coordinator calls few distinct URLs, each of them many times. */
+/** How many parsed branch URLs a caller keeps: a coordinator usually calls few distinct URLs, many times each. */
 const ENDPOINTS_KEPT = 1024;
-const endpoints = new Map<string, BranchEndpoint>();
 
 /**
- * A branch URL parsed (and normalized, as WHATWG URL parsing does) once. The query it may carry already
+ * A branch URL parsed (and normalized, as WHATWG URL parsing does). The query it may carry already
  * stays, a routed `…/TransOut?tenant=7` keeps its parameters; the fragment goes, as no request carries one.
  * @throws TypeError when the URL does not parse.
  */
-function endpointOf(url: string): BranchEndpoint {
-  let endpoint = endpoints.get(url);
-  if (endpoint === undefined) {
-    const parsed = new URL(url);
-    const query = parsed.search;
-    endpoint = {
-      origin: parsed.origin,
-      path: `${parsed.pathname}${query}`,
-      join: query === '' ? '?' : query.endsWith('&') ? '' : '&',
-    };
-    if (endpoints.size >= ENDPOINTS_KEPT) endpoints.clear();
-    endpoints.set(url, endpoint);
-  }
-  return endpoint;
+function parseEndpoint(url: string): BranchEndpoint {
+  const parsed = new URL(url);
+  const query = parsed.search;
+  return {
+    origin: parsed.origin,
+    path: `${parsed.pathname}${query}`,
+    join: query === '' ? '?' : query.endsWith('&') ? '' : '&',
+  };
 }
 
 /** `branch_id, gid, op, trans_type`, the query DTM appends to every branch URL. */

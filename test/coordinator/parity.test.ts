@@ -105,18 +105,31 @@ for (const store of STORES) {
       });
     });
 
-    it('calls branch URLs ending in ? or & or carrying a fragment with the protocol parameters joined once', async function () {
+    it('calls branch URLs ending in ? or &, carrying a fragment or a ? in the query, joining the protocol parameters once', async function () {
       const gid = gidFor(this.test!.title);
       await new Saga(fx.dtm, gid)
         .add(`${fx.busi.url}/Routed?`, `${fx.busi.url}/RoutedRevert`, {})
         .add(`${fx.busi.url}/Routed?tenant=7&`, `${fx.busi.url}/RoutedRevert`, {})
         .add(`${fx.busi.url}/Routed#part`, `${fx.busi.url}/RoutedRevert`, {})
+        .add(`${fx.busi.url}/Routed?tenant=7?`, `${fx.busi.url}/RoutedRevert`, {})
         .withOptions({ waitResult: true })
         .submit();
       const protocol = (branchId: string) => ({ gid, trans_type: 'saga', branch_id: branchId, op: 'action' });
       assert.deepEqual(
         callsOf(gid).map((c) => c.query),
-        [protocol('01'), { tenant: '7', ...protocol('02') }, protocol('03')],
+        [protocol('01'), { tenant: '7', ...protocol('02') }, protocol('03'), { tenant: '7?', ...protocol('04') }],
+      );
+    });
+
+    it('form-encodes a gid of any printable ASCII in the branch query, as URLSearchParams does', async function () {
+      const gid = `${gidFor(this.test!.title)}+a&b=c~!'()*%`;
+      await new Saga(fx.dtm, gid)
+        .add(`${fx.busi.url}/Routed`, `${fx.busi.url}/RoutedRevert`, {})
+        .withOptions({ waitResult: true })
+        .submit();
+      assert.deepEqual(
+        callsOf(gid).map((c) => c.query),
+        [{ gid, trans_type: 'saga', branch_id: '01', op: 'action' }],
       );
     });
 

@@ -119,22 +119,27 @@ for (const store of STORES) {
       });
     }
 
-    it('leaves a prepared transaction as it is when a branch of it has an outcome already', async function () {
-      const gid = gidFor(this.test!.title);
-      assert.deepEqual(await db.saveNew(record(gid, Status.prepared, at(1)), steps(gid, at(1))), { created: true });
-      await db.saveBranchOutcomes(gid, {
-        outcomes: [{ branchId: '01', op: 'action', status: 'succeed', at: at(2) }],
-        events: [],
+    for (const likelyStored of [true, false]) {
+      it(`leaves a prepared transaction as it is when a branch of it has an outcome already${likelyStored ? '' : ' (insert first)'}`, async function () {
+        const gid = gidFor(this.test!.title);
+        assert.deepEqual(await db.saveNew(record(gid, Status.prepared, at(1)), steps(gid, at(1))), { created: true });
+        await db.saveBranchOutcomes(gid, {
+          outcomes: [{ branchId: '01', op: 'action', status: 'succeed', at: at(2) }],
+          events: [],
+        });
+        const saved = await db.saveNew(record(gid, Status.submitted, at(3)), steps(gid, at(3)), {
+          ...same,
+          likelyStored,
+        });
+        assert.ok(!saved.created);
+        assert.equal(saved.submitted, false);
+        assert.deepEqual(
+          saved.branches.map((b) => b.status),
+          ['succeed', 'prepared'],
+        );
+        assert.equal((await db.findGlobal(gid))?.status, Status.prepared);
       });
-      const saved = await db.saveNew(record(gid, Status.submitted, at(3)), steps(gid, at(3)), same);
-      assert.ok(!saved.created);
-      assert.equal(saved.submitted, false);
-      assert.deepEqual(
-        saved.branches.map((b) => b.status),
-        ['succeed', 'prepared'],
-      );
-      assert.equal((await db.findGlobal(gid))?.status, Status.prepared);
-    });
+    }
 
     it('without sameBranches, moves it whatever branches it holds, and answers those (registered ones)', async function () {
       const gid = gidFor(this.test!.title);

@@ -10,7 +10,8 @@
 --          ones: the same keys in the same order, each with the same url and data, byte for byte, none
 --          with an outcome), update_time ms, event (the status event's JSON), kept (events kept)
 -- returns  'OK' when inserted; when the gid exists, answer_taken's answer (the stored-answer prelude):
---          'SUBMITTED…' when this call moved it, 'EXISTS' when it wrote nothing; an error reply, with
+--          tagged 'SUBMITTED' or, without the branches, 'SUBMITTED_AS_GIVEN' when this call moved it,
+--          'EXISTS' when it wrote nothing; an error reply, with
 --          nothing written, when the document does not decode or its fields or branches are not strings
 --          (the rest of it, built by redis-store.ts, is trusted)
 -- Redis does not undo the writes of a script that fails half-way, so every check comes before the

@@ -33,7 +33,9 @@ end
 -- same_branches, update_time, event, kept. A prepared transaction of move.trans_type (holding exactly
 -- the branches given() lists, when same_branches) moves to submitted, with its status event, and is
 -- answered tagged 'SUBMITTED'; with same_branches tagged 'SUBMITTED_AS_GIVEN' and without its branches,
--- which are the given ones. Anything else is answered untouched, tagged 'EXISTS'.
+-- which are the given ones. Anything else is answered untouched, tagged 'EXISTS'. Every check comes
+-- before the first write, as Redis does not undo the writes of a script that fails half-way; given is
+-- a function so that a caller's branches are decoded only when a move is possible.
 local function answer_taken(keys, move, given)
   local g = redis.call('HMGET', keys.global, 'status', 'trans_type')
   if type(move) ~= 'table' or g[1] ~= 'prepared' or g[2] ~= move.trans_type
