@@ -219,8 +219,9 @@ export class MysqlStore implements Store {
   ): Promise<boolean> {
     const [failures, facts] = splitFailures(progress);
     const guard = ownerGuard(patch.owner);
+    const recorded = progressStatements(gid, facts);
     const statements: Statement[] = [
-      ...progressStatements(gid, facts),
+      ...recorded,
       {
         sql: `UPDATE trans_global SET status=?, update_time=?, finish_time=COALESCE(?, finish_time),
            rollback_time=COALESCE(?, rollback_time), rollback_reason=COALESCE(?, rollback_reason)
@@ -241,7 +242,8 @@ export class MysqlStore implements Store {
       statusEventIfMoved(gid, statusEvent(patch.updateTime, from, to, patch.rollbackReason)),
     ];
     const results = await retryTransient(() => this.batch(statements));
-    return (results[progressStatements(gid, facts).length] as ResultSetHeader).affectedRows === 1;
+    // The status UPDATE's result follows the progress statements' ones.
+    return (results[recorded.length] as ResultSetHeader).affectedRows === 1;
   }
 
   /**

@@ -162,7 +162,7 @@ export class RedisStore implements Store {
     const move = options.submitPrepared && {
       trans_type: g.transType,
       same_branches: sameBranches,
-      update_time: String(g.updateTime.getTime()),
+      update_time: hashTime(g.updateTime),
       event: eventToJson(statusEvent(g.updateTime, Status.prepared, Status.submitted, undefined)),
       kept: EVENTS_KEPT,
     };

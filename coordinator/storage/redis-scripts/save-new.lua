@@ -11,9 +11,9 @@
 --          with an outcome), update_time ms, event (the status event's JSON), kept (events kept)
 -- returns  'OK' when inserted; when the gid exists, answer_taken's answer (the stored-answer prelude):
 --          tagged 'SUBMITTED' or, without the branches, 'SUBMITTED_AS_GIVEN' when this call moved it,
---          'EXISTS' when it wrote nothing; an error reply, with
---          nothing written, when the document does not decode or its fields or branches are not strings
---          (the rest of it, built by redis-store.ts, is trusted)
+--          'EXISTS' when it wrote nothing; an error reply, with nothing written, when the document does
+--          not decode or its fields or branches are not strings (the rest of it, built by
+--          redis-store.ts, is trusted)
 -- Redis does not undo the writes of a script that fails half-way, so every check comes before the
 -- first write: a refused save leaves no trace a later request could trip on.
 local decoded, req = pcall(cjson.decode, ARGV[1])
