@@ -11,9 +11,14 @@ import type { BenchRow } from './report';
  */
 const WARMUP_MS = 5000;
 
+/** The URL of the no-op branch `name` under `nullBranches`. */
+function noopBranch(nullBranches: string, name: string): string {
+  return `${nullBranches}/${name}`;
+}
+
 /** A 2-step saga through `dtm` whose branches are the no-op ones under `nullBranches`, waiting for its result. */
 export async function noopSaga(dtm: string, gid: string, nullBranches: string, http: AxiosInstance): Promise<void> {
-  const step = (name: string) => `${nullBranches}/${name}`;
+  const step = (name: string) => noopBranch(nullBranches, name);
   await new Saga(dtm, gid, http)
     .add(step('TransOut'), step('TransOutRevert'), {})
     .add(step('TransIn'), step('TransInRevert'), {})
@@ -23,7 +28,7 @@ export async function noopSaga(dtm: string, gid: string, nullBranches: string, h
 
 /** A 2-step msg through `dtm`, prepared and then submitted, its branches the no-op ones, waiting for its result. */
 export async function noopMsg(dtm: string, gid: string, nullBranches: string, http: AxiosInstance): Promise<void> {
-  const step = (name: string) => `${nullBranches}/${name}`;
+  const step = (name: string) => noopBranch(nullBranches, name);
   const msg = new Msg(dtm, gid, http).add(step('TransOut'), {}).add(step('TransIn'), {});
   msg.withOptions({ waitResult: true });
   await msg.prepare(step('QueryPrepared'));
@@ -54,7 +59,7 @@ export async function benchCoordinatorOnly(
   runTag: string,
 ): Promise<BenchRow[]> {
   const { store, dtm, cpuMs, branchServerCpuMs } = target;
-  const step = (name: string) => `${nullBranches}/${name}`;
+  const step = (name: string) => noopBranch(nullBranches, name);
   const call = async (name: string) => {
     const res = await http.post(step(name), '{}', { headers: { 'Content-Type': 'application/json' } });
     if (res.status !== 200) throw new Error(`${name} answered ${res.status}`);
