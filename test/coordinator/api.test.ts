@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import request from 'supertest';
-import { startCoordinatorFixture, gidFor, type CoordinatorFixture } from '../helpers/coordinator-fixture';
+import {
+  startCoordinatorFixture,
+  gidFor,
+  oneStepSagaBody,
+  type CoordinatorFixture,
+} from '../helpers/coordinator-fixture';
 import { createRedis } from '../../common/redis';
 import { STORES, testConfig } from '../helpers/test-env';
 
@@ -14,12 +19,7 @@ for (const store of STORES) {
     });
     after(async () => fx.close());
 
-    const sagaBody = (gid: string) => ({
-      gid,
-      trans_type: 'saga',
-      steps: [{ action: `${fx.busi.url}/A`, compensate: `${fx.busi.url}/ARevert` }],
-      payloads: ['{"x":1}'],
-    });
+    const sagaBody = (gid: string) => oneStepSagaBody(fx, gid);
 
     it('hands out gids', async () => {
       const res = await api.get('/api/dtmsvr/newGid').expect(200);

@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
 import { Limits } from '../../common/protocol/trans-body';
-import { startCoordinatorFixture, gidFor, type CoordinatorFixture } from '../helpers/coordinator-fixture';
+import {
+  startCoordinatorFixture,
+  gidFor,
+  oneStepSagaBody,
+  type CoordinatorFixture,
+} from '../helpers/coordinator-fixture';
 import { STORES } from '../helpers/test-env';
 import { queryTrans } from '../helpers/wait';
 
@@ -33,10 +38,7 @@ describe('coordinator fast lane', () => {
   after(async () => fx.close());
 
   const saga = (gid: string) => ({
-    gid,
-    trans_type: 'saga',
-    steps: [{ action: `${fx.busi.url}/A`, compensate: `${fx.busi.url}/ARevert` }],
-    payloads: ['{"x":1}'],
+    ...oneStepSagaBody(fx, gid),
     wait_result: true,
     passthrough_headers: ['x-tenant'],
   });

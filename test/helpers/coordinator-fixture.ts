@@ -45,6 +45,16 @@ export async function startCoordinatorFixture(
   };
 }
 
+/** A one-step saga body (action A, compensation ARevert on the fixture's business server) as clients post it. */
+export function oneStepSagaBody(fx: CoordinatorFixture, gid: string) {
+  return {
+    gid,
+    trans_type: 'saga',
+    steps: [{ action: `${fx.busi.url}/A`, compensate: `${fx.busi.url}/ARevert` }],
+    payloads: ['{"x":1}'],
+  };
+}
+
 /** A gid named after the test and the run, as DTM's tests name theirs. */
 export function gidFor(title: string): string {
   return `${title.replace(/[^A-Za-z0-9]+/g, '-').slice(0, 80)}-${Math.random().toString(36).slice(2, 8)}`;
