@@ -22,6 +22,7 @@ import { benchCoordinatorOnly } from './coordinator-only';
 import { dropLeftovers } from './leftovers';
 import { processCpuMs } from './cpu';
 import { runLoad } from './load';
+import { waitForQuietMachine } from './settle';
 import { markdownTable, ratioChart, type BenchRow } from './report';
 
 /**
@@ -250,7 +251,10 @@ async function main(): Promise<void> {
   execFileSync(process.execPath, ['--import', 'tsx', join(__dirname, '..', 'scripts', 'build.ts'), BUILD_DIR], {
     stdio: 'inherit',
   });
-  for (const store of ['mysql', 'redis'] as const) await benchStore(store, rows);
+  for (const store of ['mysql', 'redis'] as const) {
+    await waitForQuietMachine(store);
+    await benchStore(store, rows);
+  }
   const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
   const table = markdownTable(rows, machine, CONCURRENCY);
   const dir = join(__dirname, 'results');
