@@ -48,13 +48,32 @@ export function isEmpty(p: Progress): boolean {
   return p.outcomes.length === 0 && p.events.length === 0;
 }
 
-/** The JSON an event is stored as: times in epoch milliseconds. */
-export function eventToJson(e: TransEvent): string {
-  if (e.kind === 'call') return JSON.stringify({ ...e, start: e.start.getTime(), end: e.end.getTime() });
-  return JSON.stringify({ ...e, at: e.at.getTime() });
+/** An event as it is stored: its fields, with times in epoch milliseconds. */
+export type StoredEvent = Record<string, string | number>;
+
+/** The fields an event is stored with, for a store that encodes them itself (a Redis script). */
+export function eventDoc(e: TransEvent): StoredEvent {
+  if (e.kind === 'call') {
+    return {
+      kind: e.kind,
+      branchId: e.branchId,
+      op: e.op,
+      start: e.start.getTime(),
+      end: e.end.getTime(),
+      outcome: e.outcome,
+      httpStatus: e.httpStatus,
+      detail: e.detail,
+    };
+  }
+  return { kind: e.kind, at: e.at.getTime(), from: e.from, to: e.to, reason: e.reason };
 }
 
-/** Reads an event stored by `eventToJson`. */
+/** The JSON an event is stored as: times in epoch milliseconds. */
+export function eventToJson(e: TransEvent): string {
+  return JSON.stringify(eventDoc(e));
+}
+
+/** Reads an event stored by `eventToJson`, or its fields as another JSON encoder wrote them. */
 export function eventFromJson(text: string): TransEvent {
   const raw = JSON.parse(text) as Record<string, unknown>;
   if (raw.kind === 'call') {

@@ -35,8 +35,9 @@ export interface TransRequest extends NewTransInput {
  * the submit. Later passes read what prepare stored, as DTM's do.
  */
 function takeSubmitTimeFields(record: GlobalRecord, req: TransRequest, now: Date): void {
-  const given = Object.entries(req.options).filter(([, v]) => v !== undefined);
-  record.options = { ...record.options, ...Object.fromEntries(given) };
+  const options: Record<string, unknown> = { ...record.options };
+  for (const [name, value] of Object.entries(req.options)) if (value !== undefined) options[name] = value;
+  record.options = options;
   if (req.customData !== '') {
     record.customData = req.customData;
     record.createTime = now;

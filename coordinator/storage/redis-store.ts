@@ -6,11 +6,12 @@ import { createRedis, ensureConnected, logOutages } from '../../common/redis';
 import { RedisScript } from '../../common/redis-script';
 import {
   EVENTS_KEPT,
+  eventDoc,
   eventFromJson,
-  eventToJson,
   isEmpty,
   statusEvent,
   type Progress,
+  type StoredEvent,
   type TransEvent,
 } from '../model/events';
 import type { BranchOutcome, BranchRecord, GlobalRecord, KvRecord } from '../model/records';
@@ -70,9 +71,12 @@ function outcomeList(outcomes: BranchOutcome[]): [string, string, number][] {
   return outcomes.map((o) => [branchKey(o.branchId, o.op), o.status, o.at.getTime()]);
 }
 
-/** A progress as the scripts that record one read it: outcomes, and events as their JSON. */
-function progressFields(progress: Progress): { outcomes: [string, string, number][]; events: string[] } {
-  return { outcomes: outcomeList(progress.outcomes), events: progress.events.map(eventToJson) };
+/**
+ * A progress as the scripts that record one read it: outcomes, and events as their fields, which the
+ * script encodes (JSON text inside the document would be escaped a second time).
+ */
+function progressFields(progress: Progress): { outcomes: [string, string, number][]; events: StoredEvent[] } {
+  return { outcomes: outcomeList(progress.outcomes), events: progress.events.map(eventDoc) };
 }
 
 /** A time as the global hash keeps it: epoch ms as a string, '' when not set. */
@@ -163,7 +167,7 @@ export class RedisStore implements Store {
       trans_type: g.transType,
       same_branches: sameBranches,
       update_time: hashTime(g.updateTime),
-      event: eventToJson(statusEvent(g.updateTime, Status.prepared, Status.submitted, undefined)),
+      event: eventDoc(statusEvent(g.updateTime, Status.prepared, Status.submitted, undefined)),
       kept: EVENTS_KEPT,
     };
     if (options.likelyStored) {
@@ -179,7 +183,7 @@ export class RedisStore implements Store {
       gid: g.gid,
       due: g.nextCronTime.getTime(),
       fields: globalFields(g),
-      branches: branches.flatMap((b) => [branchKey(b.branchId, b.op), scriptJson(toStoredBranch(b))]),
+      branches: branches.flatMap((b) => [branchKey(b.branchId, b.op), toStoredBranch(b)]),
       move,
     };
     const answer = await scripts.saveNew.run(
@@ -222,7 +226,7 @@ export class RedisStore implements Store {
       gid,
       final: isFinished(to),
       expire_ms: this.finishedExpireMs,
-      event: eventToJson(statusEvent(patch.updateTime, from, to, patch.rollbackReason)),
+      event: eventDoc(statusEvent(patch.updateTime, from, to, patch.rollbackReason)),
       kept: EVENTS_KEPT,
       lease: patch.owner !== undefined,
       owner: patch.owner ?? '',

@@ -4,7 +4,7 @@
 -- ARGV[1]  JSON: from (the expected status), to (the new one), update_time, finish_time, rollback_time
 --          (ms as strings, '' when not set), rollback_reason ('' when not set), gid, final (true when the
 --          gid leaves the due zset), expire_ms (after which a finished transaction's keys expire), event
---          (the status event's JSON), kept (events kept), lease (true when the move needs the lease of
+--          (the status event's fields, stored as its JSON), kept (events kept), lease (true when the move needs the lease of
 --          owner), owner; outcomes (apply_outcomes) and events (append_events): recorded even when the
 --          status conflicts; failures (apply_outcomes), recorded only with the move
 -- returns  'OK', or 'CONFLICT' when the stored status is not the expected one or the lease moved on; an
@@ -27,7 +27,7 @@ if req.finish_time ~= '' then redis.call('HSET', KEYS[1], 'finish_time', req.fin
 if req.rollback_time ~= '' then redis.call('HSET', KEYS[1], 'rollback_time', req.rollback_time) end
 if req.rollback_reason ~= '' then redis.call('HSET', KEYS[1], 'rollback_reason', req.rollback_reason) end
 apply_outcomes(KEYS[4], req.failures)
-redis.call('RPUSH', KEYS[5], req.event)
+redis.call('RPUSH', KEYS[5], cjson.encode(req.event))
 redis.call('LTRIM', KEYS[5], -req.kept, -1)
 if req.final then
   redis.call('ZREM', KEYS[2], req.gid)

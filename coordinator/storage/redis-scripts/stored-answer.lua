@@ -43,7 +43,7 @@ local function answer_taken(keys, move, given)
     return stored_answer('EXISTS', keys)
   end
   redis.call('HSET', keys.global, 'status', 'submitted', 'update_time', move.update_time)
-  redis.call('RPUSH', keys.events, move.event)
+  redis.call('RPUSH', keys.events, cjson.encode(move.event))
   redis.call('LTRIM', keys.events, -move.kept, -1)
   if move.same_branches then
     return cjson.encode({ 'SUBMITTED_AS_GIVEN', redis.call('HGETALL', keys.global) })
