@@ -13,7 +13,9 @@ import { dropLeftovers } from './leftovers';
  * machine at the same moment. On a machine whose speed drifts from one minute to the next, the ratio of
  * their CPU per transaction holds where two runs one after the other do not. A build is a folder under
  * the repository that `npx tsx scripts/build.ts <folder>` wrote from a checkout of the commit to measure.
- * Prints, per path and round, each one's CPU ms per transaction and B / A.
+ * Either side may also be a TypeScript entry instead of a build, such as `bench/io-floor.ts` (what the
+ * protocol's input and output alone cost on Redis). Prints, per path and round, each one's CPU ms per
+ * transaction and B / A.
  */
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 /**
@@ -33,7 +35,7 @@ interface Side {
   database: string;
 }
 
-/** A coordinator of `build`, not started yet. */
+/** A coordinator of `build` (a build folder, or a TypeScript entry), not started yet. */
 async function sideOf(label: string, build: string, store: string): Promise<Side> {
   const [port, grpcPort] = [await freePort(), await freePort()];
   const dtm = `http://127.0.0.1:${port}/api/dtmsvr`;
@@ -46,7 +48,8 @@ async function sideOf(label: string, build: string, store: string): Promise<Side
     REDIS_PREFIX: `sbs:${run}:${label}:`,
     LOG_LEVEL: 'warn',
   };
-  return { dtm, process: new ServiceProcess(`${build}/coordinator/main.js`, env, `${dtm}/health`), database };
+  const entry = build.endsWith('.ts') ? build : `${build}/coordinator/main.js`;
+  return { dtm, process: new ServiceProcess(entry, env, `${dtm}/health`), database };
 }
 
 /** @throws Error when a started process has no pid, which would make its CPU unreadable. */
