@@ -17,7 +17,8 @@ import { Protocol } from '../../common/protocol/vocabulary';
 import { registerBranchSchema } from '../api/schemas';
 import { bytesOfData, dataOfBytes } from '../model/branch-data';
 import { transRequestOf } from '../service/trans-request';
-import type { TransRequest, TransService } from '../service/trans-service';
+import type { TransRequest } from '../service/trans-request';
+import type { TransService } from '../service/trans-service';
 
 /** google.protobuf.Empty. */
 const EMPTY = {};

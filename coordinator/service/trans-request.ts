@@ -1,7 +1,23 @@
 import type { TransBody } from '../../common/protocol/trans-body';
-import { Protocol } from '../../common/protocol/vocabulary';
+import { Protocol, type GlobalStatus } from '../../common/protocol/vocabulary';
 import { dataOfBytes, dataOfText } from '../model/branch-data';
-import type { TransRequest } from './trans-service';
+import type { GlobalRecord, WireOptions } from '../model/records';
+import type { NewTransInput, RegisterInput } from '../trans-types/trans-type';
+import { firstIntervalMs, type BackoffDefaults } from '../trans/backoff';
+
+/** A prepare / submit / abort request after validation: the transaction, its options and headers. */
+export interface TransRequest extends NewTransInput {
+  protocol: string;
+  options: WireOptions;
+  rollbackReason: string;
+  /** Values of the passthrough_headers found on the request. */
+  headers: Record<string, string>;
+}
+
+/** A registerBranch request after validation. */
+export interface RegisterBranchRequest extends RegisterInput {
+  transType: string;
+}
 
 /**
  * Turns a validated transaction body into the service's request; both transports use it. `headerOf`
@@ -41,5 +57,34 @@ export function transRequestOf(
       passthrough_headers: body.passthrough_headers,
       concurrent: body.concurrent || undefined,
     },
+  };
+}
+
+/** The record a new transaction of `req` is stored as, in `status`, its first pass one interval after `now`. */
+export function newGlobalRecord(
+  req: TransRequest,
+  status: GlobalStatus,
+  now: Date,
+  defaults: BackoffDefaults,
+): GlobalRecord {
+  const interval = firstIntervalMs(req.options, defaults);
+  return {
+    gid: req.gid,
+    transType: req.transType,
+    status,
+    queryPrepared: req.queryPrepared,
+    protocol: req.protocol || Protocol.http,
+    options: req.options,
+    customData: req.customData,
+    headers: req.headers,
+    createTime: now,
+    updateTime: now,
+    finishTime: null,
+    rollbackTime: null,
+    rollbackReason: '',
+    nextCronIntervalMs: interval,
+    nextCronTime: new Date(now.getTime() + interval),
+    owner: '',
+    retryCount: 0,
   };
 }

@@ -1,79 +1,18 @@
-import { BranchFailure, BranchOngoing, Conflict, IllegalTransition, InvalidInput, NotFound } from '../../common/errors';
+import { BranchFailure, BranchOngoing, IllegalTransition, InvalidInput, NotFound } from '../../common/errors';
 import { isFinished, Status, type GlobalStatus } from '../../common/protocol/vocabulary';
-import type { BranchRecord, GlobalRecord, WireOptions } from '../model/records';
+import type { BranchRecord, GlobalRecord } from '../model/records';
 import type { SaveNewOptions } from '../storage/store';
 import { transTypeOf } from '../trans-types/registry';
-import { stepsConflict } from '../trans-types/steps';
-import type {
-  NewTransInput,
-  RegisterInput,
-  ReportedOutcome,
-  SaveOperation,
-  TransType,
-} from '../trans-types/trans-type';
-import { firstIntervalMs } from '../trans/backoff';
+import type { ReportedOutcome, SaveOperation } from '../trans-types/trans-type';
 import { transLogs } from '../trans/logs';
 import { TransRun, type RunDeps } from '../trans/trans-run';
 import { PassRegistry } from './pass-registry';
+import { assertSameType, requireSameRequest, takeSubmitTimeFields } from './repeated-request';
 import { Topics } from './topics';
+import { newGlobalRecord, type RegisterBranchRequest, type TransRequest } from './trans-request';
 
 /** The rollback reason forceStop leaves; the checker names half-applied stopped transactions by it. */
 export const FORCE_STOP_REASON = 'stopped by forceStop';
-
-/** A prepare / submit / abort request after validation: the transaction, its options and headers. */
-export interface TransRequest extends NewTransInput {
-  protocol: string;
-  options: WireOptions;
-  rollbackReason: string;
-  /** Values of the passthrough_headers found on the request. */
-  headers: Record<string, string>;
-}
-
-/**
- * DTM runs the first pass after submitting a prepared transaction with what the submit body carries:
- * its options and custom_data (a msg's delay, which DTM's clients send only with submit), counted from
- * the submit. Later passes read what prepare stored, as DTM's do.
- */
-function takeSubmitTimeFields(record: GlobalRecord, req: TransRequest, now: Date): void {
-  const options: Record<string, unknown> = { ...record.options };
-  for (const [name, value] of Object.entries(req.options)) if (value !== undefined) options[name] = value;
-  record.options = options;
-  if (req.customData !== '') {
-    record.customData = req.customData;
-    record.createTime = now;
-  }
-}
-
-/** @throws IllegalTransition naming trans_type when the stored gid belongs to a transaction of another type. */
-function assertSameType(record: GlobalRecord, req: TransRequest): void {
-  if (record.transType !== req.transType) {
-    throw new IllegalTransition(`gid ${req.gid} belongs to a ${record.transType} transaction, not ${req.transType}`, {
-      field: 'trans_type',
-    });
-  }
-}
-
-/**
- * @param stored the branches stored under the gid.
- * @throws IllegalTransition when the gid belongs to a transaction of another type; Conflict when (for
- * a type whose branches come from its steps) it was stored with other steps or payloads.
- */
-function requireSameRequest(record: GlobalRecord, req: TransRequest, stored: BranchRecord[]): void {
-  assertSameType(record, req);
-  if (transTypeOf(req.transType).registerBranch) return;
-  const field = stepsConflict(req, stored);
-  if (field !== undefined) {
-    throw new Conflict(
-      `gid ${req.gid} is stored with other ${field}; a repeated request must be the same request (use a new gid for a new transaction)`,
-      { field },
-    );
-  }
-}
-
-/** A registerBranch request after validation. */
-export interface RegisterBranchRequest extends RegisterInput {
-  transType: string;
-}
 
 /**
  * The coordinator's operations, independent of HTTP: what each endpoint does to the store and when
@@ -369,32 +308,9 @@ export class TransService {
     status: GlobalStatus,
     options: SaveNewOptions = {},
   ): Promise<{ record: GlobalRecord; created: boolean; submitted: boolean; branches: BranchRecord[] }> {
-    const type: TransType = transTypeOf(req.transType);
     const now = this.deps.clock();
-    const interval = firstIntervalMs(req.options, {
-      retryIntervalMs: this.deps.conf.coordinator.retryIntervalMs,
-      maxRetryIntervalMs: this.deps.conf.coordinator.maxRetryIntervalMs,
-    });
-    const record: GlobalRecord = {
-      gid: req.gid,
-      transType: req.transType,
-      status,
-      queryPrepared: req.queryPrepared,
-      protocol: req.protocol || 'http',
-      options: req.options,
-      customData: req.customData,
-      headers: req.headers,
-      createTime: now,
-      updateTime: now,
-      finishTime: null,
-      rollbackTime: null,
-      rollbackReason: '',
-      nextCronIntervalMs: interval,
-      nextCronTime: new Date(now.getTime() + interval),
-      owner: '',
-      retryCount: 0,
-    };
-    const branches = type.genBranches(req, now);
+    const record = newGlobalRecord(req, status, now, this.deps.conf.coordinator);
+    const branches = transTypeOf(req.transType).genBranches(req, now);
     const saved = await this.deps.store.saveNew(record, branches, options);
     if (!saved.created) return { ...saved, record: saved.existing };
     transLogs.saved(this.deps.log, record, branches.length);

@@ -182,7 +182,7 @@ export class TransRun {
       }
       this.pending.outcomes.push(outcome);
       this.flushSoon();
-      const backedOff = this.g.nextCronIntervalMs > firstIntervalMs(this.g.options, this.backoffDefaults());
+      const backedOff = this.g.nextCronIntervalMs > firstIntervalMs(this.g.options, this.deps.conf.coordinator);
       if (backedOff || this.now().getTime() - this.lastTouched >= TOUCH_AFTER_MS) await this.touchCron(CronKind.reset);
       return { status };
     }
@@ -231,7 +231,7 @@ export class TransRun {
 
   /** Reschedules the transaction; `delayMs` sets the next time directly (msg delay). */
   async touchCron(kind: CronKindName, delayMs = 0): Promise<void> {
-    const interval = nextIntervalMs(kind, this.g.nextCronIntervalMs, this.g.options, this.backoffDefaults());
+    const interval = nextIntervalMs(kind, this.g.nextCronIntervalMs, this.g.options, this.deps.conf.coordinator);
     const at = new Date(this.now().getTime() + (delayMs > 0 ? delayMs : interval));
     if (kind === CronKind.backoff) this.g.retryCount += 1;
     await this.backgroundFlush;
@@ -282,12 +282,5 @@ export class TransRun {
     const progress = this.pending;
     this.pending = { outcomes: [], events: [] };
     return progress;
-  }
-
-  private backoffDefaults() {
-    return {
-      retryIntervalMs: this.deps.conf.coordinator.retryIntervalMs,
-      maxRetryIntervalMs: this.deps.conf.coordinator.maxRetryIntervalMs,
-    };
   }
 }
