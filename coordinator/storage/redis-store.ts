@@ -46,11 +46,18 @@ export function redisClientName(prefix: string): string {
 
 const luaFile = (name: string) => join(__dirname, 'redis-scripts', `${name}.lua`);
 const script = (name: string) => new RedisScript(luaFile(name));
-/** A script that answers a transaction found stored, through the stored-answer prelude. */
-const scriptWithStoredAnswer = (name: string) => new RedisScript(luaFile('stored-answer'), luaFile(name));
+/** A script that reads a request document and answers a transaction found stored, through the preludes. */
+const scriptWithStoredAnswer = (name: string) =>
+  new RedisScript(luaFile('request-document'), luaFile('stored-answer'), luaFile(name));
 /** A script that also records branch outcomes and events, through the shared preludes. */
 const scriptWithProgress = (name: string) =>
-  new RedisScript(luaFile('progress-request'), luaFile('apply-outcomes'), luaFile('append-events'), luaFile(name));
+  new RedisScript(
+    luaFile('request-document'),
+    luaFile('progress-request'),
+    luaFile('apply-outcomes'),
+    luaFile('append-events'),
+    luaFile(name),
+  );
 const scripts = {
   saveNew: scriptWithStoredAnswer('save-new'),
   findStored: scriptWithStoredAnswer('find-stored'),

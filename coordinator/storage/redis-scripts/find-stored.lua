@@ -7,8 +7,8 @@
 --          the submit's branches as [[key, url, data], ...]; built by redis-store.ts, so trusted
 -- returns  'MISSING' when the gid is not stored, else answer_taken's answer (the stored-answer prelude);
 --          an error reply, with nothing written, when the document does not decode
-local decoded, req = pcall(cjson.decode, ARGV[1])
-if not decoded or type(req) ~= 'table' then
+local req = request_document()
+if not req then
   return redis.error_reply('malformed find request')
 end
 if redis.call('EXISTS', KEYS[1]) == 0 then

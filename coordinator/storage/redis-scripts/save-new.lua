@@ -16,8 +16,8 @@
 --          built by redis-store.ts, is trusted)
 -- Redis does not undo the writes of a script that fails half-way, so every check comes before the
 -- first write: a refused save leaves no trace a later request could trip on.
-local decoded, req = pcall(cjson.decode, ARGV[1])
-if not decoded or type(req) ~= 'table' or type(req.fields) ~= 'table' or type(req.branches) ~= 'table'
+local req = request_document()
+if not req or type(req.fields) ~= 'table' or type(req.branches) ~= 'table'
     or #req.branches % 2 ~= 0 then
   return redis.error_reply('malformed save request')
 end
@@ -43,8 +43,8 @@ if redis.call('EXISTS', KEYS[1]) == 1 then
     return given
   end)
 end
-local due = tonumber(req.due)
-if due == nil or due ~= due or due == math.huge or due == -math.huge then
+local due = finite_number(req.due)
+if not due then
   return redis.error_reply('next_cron_time is not a finite number: ' .. tostring(req.due))
 end
 local id = redis.call('INCR', KEYS[6])

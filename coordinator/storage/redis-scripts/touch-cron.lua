@@ -12,8 +12,8 @@ local req = progress_request()
 if not req then
   return redis.error_reply('malformed schedule request')
 end
-local due = tonumber(req.due)
-if due == nil or due ~= due or due == math.huge or due == -math.huge then
+local due = finite_number(req.due)
+if not due then
   return redis.error_reply('next_cron_time is not a finite number: ' .. tostring(req.due))
 end
 apply_outcomes(KEYS[3], req.outcomes)
