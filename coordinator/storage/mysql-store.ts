@@ -136,6 +136,20 @@ function readStored(
   };
 }
 
+/**
+ * What registering `given` finds: the transaction missing (or not in the status the caller required),
+ * a branch stored already under the same id and op with another url or data, or nothing against it.
+ */
+function addBranchesResult(found: boolean, stored: BranchRecord[], given: BranchRecord[]): AddBranchesResult {
+  if (!found) return { status: 'missing' };
+  for (const b of given) {
+    const old = stored.find((e) => e.branchId === b.branchId && e.op === b.op);
+    if (old && (old.url !== b.url || old.data !== b.data))
+      return { status: 'conflict', branchId: b.branchId, op: b.op };
+  }
+  return { status: 'added' };
+}
+
 /** The store on MySQL: one row per transaction in trans_global, one per branch op in trans_branch_op. */
 export class MysqlStore implements Store {
   private readonly pool: MysqlPool;
@@ -252,24 +266,25 @@ export class MysqlStore implements Store {
    */
   async addBranches(gid: string, whileStatus: GlobalStatus, branches: BranchRecord[]): Promise<AddBranchesResult> {
     const ids = [...new Set(branches.map((b) => b.branchId))];
+    // Two round trips: the transaction opens with the reads, and the insert carries the commit. A TCC
+    // registers a branch per try, so this is on the TCC path's every step.
     return retryTransient(() =>
       this.inTransaction(async (conn): Promise<AddBranchesResult> => {
         const [results] = await conn.query<RowDataPacket[][]>(
-          `SELECT id FROM trans_global WHERE gid=? AND status=? FOR UPDATE;
+          `START TRANSACTION;
+           SELECT id FROM trans_global WHERE gid=? AND status=? FOR UPDATE;
            SELECT * FROM trans_branch_op WHERE gid=? AND branch_id IN (?)`,
           [gid, whileStatus, gid, ids.length > 0 ? ids : ['']],
         );
-        const [locked = [], stored = []] = results;
-        if (locked.length === 0) return { status: 'missing' };
-        const existing = stored.map(toBranch);
-        for (const b of branches) {
-          const old = existing.find((e) => e.branchId === b.branchId && e.op === b.op);
-          if (old && (old.url !== b.url || old.data !== b.data))
-            return { status: 'conflict', branchId: b.branchId, op: b.op };
+        const [, locked = [], stored = []] = results;
+        const result = addBranchesResult(locked.length > 0, stored.map(toBranch), branches);
+        if (result.status === 'added' && branches.length > 0) {
+          await conn.query(`${insertBranchesSql(true)}; COMMIT`, [branches.map(branchRow)]);
+        } else {
+          await conn.query('COMMIT');
         }
-        if (branches.length > 0) await conn.query(insertBranchesSql(true), [branches.map(branchRow)]);
-        return { status: 'added' };
-      }),
+        return result;
+      }, 'opened by the query'),
     );
   }
 
