@@ -1,5 +1,6 @@
 import type { GlobalStatus } from '../../common/protocol/vocabulary';
 import type { BranchRecord, GlobalRecord, KvRecord } from '../model/records';
+import { asStoredText } from '../model/stored-text';
 
 /** How the Redis store's records become hash fields and JSON, and back. */
 
@@ -12,8 +13,6 @@ export type StoredBranch = Omit<BranchRecord, 'createTime' | 'updateTime' | 'fin
 
 /** The escape JSON.stringify writes for a lone UTF-16 surrogate. */
 const SURROGATE_ESCAPE = /\\ud[89a-f][0-9a-f]{2}/;
-/** A UTF-16 surrogate without its other half (with the u flag, a whole pair is one code point). */
-const LONE_SURROGATE = /\p{Surrogate}/gu;
 
 /**
  * JSON for a Lua script to decode. Redis's cjson refuses the escape JSON.stringify writes for a lone
@@ -26,7 +25,7 @@ export function scriptJson(value: unknown): string {
   // includes() first (JSON.stringify writes the escape in lower case): it scans a document about three
   // times faster than the expression, and almost no document holds the escape.
   if (!text.includes('\\ud') || !SURROGATE_ESCAPE.test(text)) return text;
-  return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'string' ? v.replace(LONE_SURROGATE, '\ufffd') : v));
+  return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'string' ? asStoredText(v) : v));
 }
 
 export function branchKey(branchId: string, op: string): string {

@@ -3,6 +3,7 @@ import { Limits } from '../../common/protocol/trans-body';
 import { GRPC_URL_PATTERN } from '../../common/grpc/raw-client';
 import { BranchStatus, branchIdOf, Protocol, TOPIC_PREFIX } from '../../common/protocol/vocabulary';
 import type { BranchRecord } from '../model/records';
+import { asStoredText } from '../model/stored-text';
 import type { NewTransInput } from './trans-type';
 
 /**
@@ -131,9 +132,11 @@ export function stepsConflict(input: NewTransInput, stored: readonly BranchRecor
     const i = stepOf(b);
     const step = input.steps[i];
     if (!step) return 'steps';
-    const url = step[b.op] ?? '';
+    // Compared as stored: a lone surrogate in the request is U+FFFD in the store.
+    const url = asStoredText(step[b.op] ?? '');
     if (!url.startsWith(TOPIC_PREFIX) && url !== b.url) return `steps[${i}].${b.op}`;
-    if (canonicalJson(input.payloads[i] ?? step.data ?? '') !== canonicalJson(b.data)) return `payloads[${i}]`;
+    const payload = asStoredText(input.payloads[i] ?? step.data ?? '');
+    if (canonicalJson(payload) !== canonicalJson(b.data)) return `payloads[${i}]`;
   }
   return undefined;
 }

@@ -237,6 +237,21 @@ for (const store of STORES) {
         assert.deepEqual(callsOf(gid, 'A')[0]?.body, { note: 'a\ufffdb' });
       });
 
+      it('the same saga submitted again is the same request, not another one', async function () {
+        const gid = gidFor(this.test!.title);
+        const body = sagaBody(gid, { payloads: [`{"note":"a${lone}b"}`, '{}'] });
+        await api
+          .post('/api/dtmsvr/submit')
+          .send({ ...body, wait_result: true })
+          .expect(200);
+        await api.post('/api/dtmsvr/submit').send(body).expect(200);
+        await api
+          .post('/api/dtmsvr/submit')
+          .send(sagaBody(gid, { payloads: [`{"note":"a${lone}c"}`, '{}'] }))
+          .expect(409);
+        assert.equal(callsOf(gid, 'A').length, 1);
+      });
+
       it('an abort whose rollback_reason holds one fails the message and keeps the reason', async function () {
         const gid = gidFor(this.test!.title);
         const msg = {
