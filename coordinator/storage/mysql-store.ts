@@ -12,6 +12,7 @@ import {
 } from '../../common/mysql';
 import { EVENTS_KEPT, isEmpty, statusEvent, type Progress, type TransEvent } from '../model/events';
 import type { BranchRecord, GlobalRecord, KvRecord } from '../model/records';
+import { asStoredText } from '../model/stored-text';
 import { BranchStatus, Status, type GlobalStatus } from '../../common/protocol/vocabulary';
 import {
   dueStats,
@@ -138,13 +139,14 @@ function readStored(
 
 /**
  * What registering `given` finds: the transaction missing (or not in the status the caller required),
- * a branch stored already under the same id and op with another url or data, or nothing against it.
+ * a branch stored already under the same id and op with another url or data (compared as stored), or
+ * nothing against it.
  */
 function addBranchesResult(found: boolean, stored: BranchRecord[], given: BranchRecord[]): AddBranchesResult {
   if (!found) return { status: 'missing' };
   for (const b of given) {
     const old = stored.find((e) => e.branchId === b.branchId && e.op === b.op);
-    if (old && (old.url !== b.url || old.data !== b.data))
+    if (old && (old.url !== asStoredText(b.url) || old.data !== asStoredText(b.data)))
       return { status: 'conflict', branchId: b.branchId, op: b.op };
   }
   return { status: 'added' };

@@ -252,6 +252,32 @@ for (const store of STORES) {
         assert.equal(callsOf(gid, 'A').length, 1);
       });
 
+      it('a TCC branch registered again is the same branch, not another one', async function () {
+        const gid = gidFor(this.test!.title);
+        await api.post('/api/dtmsvr/prepare').send({ gid, trans_type: 'tcc' }).expect(200);
+        const branch = (note: string) => ({
+          gid,
+          trans_type: 'tcc',
+          branch_id: '01',
+          data: `{"note":"${note}"}`,
+          confirm: `${fx.busi.url}/A`,
+          cancel: `${fx.busi.url}/ARevert`,
+        });
+        await api
+          .post('/api/dtmsvr/registerBranch')
+          .send(branch(`a${lone}b`))
+          .expect(200);
+        await api
+          .post('/api/dtmsvr/registerBranch')
+          .send(branch(`a${lone}b`))
+          .expect(200);
+        await api
+          .post('/api/dtmsvr/registerBranch')
+          .send(branch(`a${lone}c`))
+          .expect(409);
+        assert.deepEqual(branchStatuses(await queryTrans(fx.dtm, gid)), ['cancel:prepared', 'confirm:prepared']);
+      });
+
       it('an abort whose rollback_reason holds one fails the message and keeps the reason', async function () {
         const gid = gidFor(this.test!.title);
         const msg = {
