@@ -4,9 +4,10 @@
 -- ARGV[1]  JSON: from (the expected status), to (the new one), update_time, finish_time, rollback_time
 --          (ms as strings, '' when not set), rollback_reason ('' when not set), gid, final (true when the
 --          gid leaves the due zset), expire_ms (after which a finished transaction's keys expire), event
---          (the status event's fields, stored as its JSON), kept (events kept), lease (true when the move needs the lease of
---          owner), owner; outcomes (apply_outcomes) and events (append_events): recorded even when the
---          status conflicts; failures (apply_outcomes), recorded only with the move
+--          (the status event's fields, stored as its JSON), kept (events kept), lease (true when the move
+--          needs the lease of owner), owner; outcomes (apply_outcomes) and events (append_events):
+--          recorded even when the status conflicts; failures (apply_outcomes), recorded only with the
+--          move
 -- returns  'OK', or 'CONFLICT' when the stored status is not the expected one or the lease moved on; an
 --          error reply, with nothing written, when the document does not decode or lacks its lists (the
 --          rest of it, built by redis-store.ts, is trusted)

@@ -5,10 +5,11 @@
 -- KEYS[6]  id counter         KEYS[7]  event list
 -- ARGV[1]  the request as one JSON document (one argument costs the client far less than many):
 --          gid; due, the next_cron_time ms; fields, the global hash's fields (strings); branches,
---          [key, branch, key, branch, ...], each branch a table of its fields, stored as its JSON; and, for a submit, move: trans_type (only a prepared
---          transaction of this type moves), same_branches (only when the stored branches are the given
---          ones: the same keys in the same order, each with the same url and data, byte for byte, none
---          with an outcome), update_time ms, event (the status event's fields), kept (events kept)
+--          [key, branch, key, branch, ...], each branch a table of its fields, stored as its JSON;
+--          and, for a submit, move: trans_type (only a prepared transaction of this type moves),
+--          same_branches (only when the stored branches are the given ones: the same keys in the same
+--          order, each with the same url and data, byte for byte, none with an outcome), update_time
+--          ms, event (the status event's fields, stored as its JSON), kept (events kept)
 -- returns  'OK' when inserted; when the gid exists, answer_taken's answer (the stored-answer prelude):
 --          tagged 'SUBMITTED' or, without the branches, 'SUBMITTED_AS_GIVEN' when this call moved it,
 --          'EXISTS' when it wrote nothing; an error reply, with nothing written, when the document does
