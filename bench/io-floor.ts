@@ -1,7 +1,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { Agent } from 'undici';
 import { loadConfig } from '../conf/config';
+import { createRedis } from '../common/redis';
 
 /**
  * What a coordinator on Redis cannot cost less than in Node, as a reference for `bench/side-by-side.ts`:
@@ -13,8 +14,11 @@ import { loadConfig } from '../conf/config';
  */
 
 const conf = loadConfig();
+if (conf.coordinator.store !== 'redis') {
+  throw new Error('io-floor stands for a coordinator on Redis: compare it with COORDINATOR_STORE=redis');
+}
 const prefix = `${conf.redis.prefix}floor:`;
-const redis = new Redis({ host: conf.redis.host, port: conf.redis.port });
+const redis: Redis = createRedis(conf, 'io-floor');
 const agent = new Agent({ keepAliveTimeout: 10_000, connections: 256 });
 const scripts = {
   save: `redis.call('HSET', KEYS[1], 'doc', ARGV[1], 'status', ARGV[2]) return 'OK'`,
@@ -34,9 +38,10 @@ interface Body {
 }
 
 /** One POST to a step's action, answered when the whole answer has come. */
-function callStep(url: string, gid: string, index: number, data: string): Promise<void> {
+function callStep(url: string, body: Body, index: number): Promise<void> {
   const { origin, pathname } = new URL(url);
-  const path = `${pathname}?branch_id=0${index + 1}&gid=${gid}&op=action&trans_type=msg`;
+  const path = `${pathname}?branch_id=0${index + 1}&gid=${body.gid ?? ''}&op=action&trans_type=${body.trans_type ?? ''}`;
+  const data = body.payloads?.[index] ?? '';
   return new Promise((resolve, reject) => {
     agent.dispatch(
       { origin, path, method: 'POST', body: data, headers: { 'content-type': 'application/json' } },
@@ -60,8 +65,7 @@ async function serve(path: string, body: Body): Promise<void> {
   if (!path.endsWith('/submit')) return;
   await (body.trans_type === 'msg' ? run('move', key) : run('save', key, JSON.stringify(body), 'submitted'));
   const steps = body.steps ?? [];
-  for (let i = 0; i < steps.length; i++)
-    await callStep(steps[i]?.action ?? '', body.gid ?? '', i, body.payloads?.[i] ?? '');
+  for (let i = 0; i < steps.length; i++) await callStep(steps[i]?.action ?? '', body, i);
   await run('end', key);
 }
 
@@ -72,7 +76,14 @@ function handle(req: IncomingMessage, res: ServerResponse): void {
   req.on('data', (chunk: Buffer) => chunks.push(chunk));
   req.on('end', () => {
     const text = Buffer.concat(chunks).toString('utf8');
-    serve(req.url ?? '', (text === '' ? {} : JSON.parse(text)) as Body)
+    let body: Body;
+    try {
+      body = (text === '' ? {} : JSON.parse(text)) as Body;
+    } catch (err) {
+      res.writeHead(400).end(String(err));
+      return;
+    }
+    serve(req.url ?? '', body)
       .then(() => {
         res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': answer.length });
         res.end(answer);
