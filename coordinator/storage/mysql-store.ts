@@ -41,6 +41,7 @@ import {
 import { retryTransient } from './transient';
 import {
   splitFailures,
+  submitMoveEvent,
   type AddBranchesResult,
   type CronReset,
   type DueStats,
@@ -124,7 +125,7 @@ function readStored(
       values: [Status.submitted, g.updateTime, g.gid, Status.prepared, g.transType, ...guard.values],
     },
     REMEMBER_MOVED,
-    statusEventIfMoved(g.gid, statusEvent(g.updateTime, Status.prepared, Status.submitted, undefined)),
+    statusEventIfMoved(g.gid, submitMoveEvent(g)),
     { sql: move.sameBranches ? READ_STORED_UNLESS_MOVED : READ_STORED, values: [g.gid, g.gid] },
   ];
   return {

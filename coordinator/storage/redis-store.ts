@@ -25,9 +25,10 @@ import {
   toStoredBranch,
   type StoredBranch,
 } from './redis-records';
-import { isFinished, Status, type GlobalStatus } from '../../common/protocol/vocabulary';
+import { isFinished, type GlobalStatus } from '../../common/protocol/vocabulary';
 import {
   splitFailures,
+  submitMoveEvent,
   type AddBranchesResult,
   type CronReset,
   type DueStats,
@@ -174,7 +175,7 @@ export class RedisStore implements Store {
       trans_type: g.transType,
       same_branches: sameBranches,
       update_time: hashTime(g.updateTime),
-      event: eventDoc(statusEvent(g.updateTime, Status.prepared, Status.submitted, undefined)),
+      event: eventDoc(submitMoveEvent(g)),
       kept: EVENTS_KEPT,
     };
     if (options.likelyStored) {

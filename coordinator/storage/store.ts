@@ -1,6 +1,6 @@
-import type { Progress, TransEvent } from '../model/events';
+import { statusEvent, type Progress, type StatusEvent, type TransEvent } from '../model/events';
 import type { BranchRecord, GlobalRecord, KvRecord } from '../model/records';
-import { BranchStatus, type GlobalStatus } from '../../common/protocol/vocabulary';
+import { BranchStatus, Status, type GlobalStatus } from '../../common/protocol/vocabulary';
 
 /**
  * What `saveNew` did: saved the new transaction, or found the gid taken and answered what is stored under
@@ -27,6 +27,11 @@ export interface SaveNewOptions {
    * else is left for the caller to judge from what is answered.
    */
   submitPrepared?: { sameBranches: boolean };
+}
+
+/** The status event of submitPrepared's move, which every store writes with it. */
+export function submitMoveEvent(submitted: GlobalRecord): StatusEvent {
+  return statusEvent(submitted.updateTime, Status.prepared, Status.submitted, undefined);
 }
 
 /** Fields written together with a status change. */
