@@ -41,6 +41,11 @@ export interface CoordinatorUnderTest {
   dtm: string;
   cpuMs: () => number;
   branchServerCpuMs: () => number;
+  /**
+   * `bench/io-floor.ts` on the same store, when it stands for it (Redis): the protocol's input and output
+   * with nothing else, measured on the saga and msg paths right after the coordinator.
+   */
+  floor?: { dtm: string; cpuMs: () => number };
 }
 
 /**
@@ -64,8 +69,8 @@ export async function benchCoordinatorOnly(
     const res = await http.post(step(name), '{}', { headers: { 'Content-Type': 'application/json' } });
     if (res.status !== 200) throw new Error(`${name} answered ${res.status}`);
   };
-  const load = (op: (i: number) => Promise<void>) =>
-    runLoad(op, concurrency, durationMs, cpuMs, WARMUP_MS, branchServerCpuMs);
+  const load = (op: (i: number) => Promise<void>, watchedCpuMs = cpuMs) =>
+    runLoad(op, concurrency, durationMs, watchedCpuMs, WARMUP_MS, branchServerCpuMs);
   const gid = (kind: string, i: number) => `${kind}-${runTag}-${store}-${i}`;
 
   console.log(`[${store}] coordinator only: direct calls, saga, msg, tcc…`);
@@ -102,9 +107,17 @@ export async function benchCoordinatorOnly(
       ? {}
       : { plainRequestCpuMs: subject.referenceCpuMsPerOp / branchRequests }),
   });
+  const sagaRow = row('no-op 2-step saga, wait_result', saga, 2);
+  const msgRow = row('no-op msg prepare + submit, wait_result', msg, 2);
+  const rows = [sagaRow, msgRow, row('no-op TCC, 2 tries + submit', tcc, 4)];
+  const { floor } = target;
+  if (floor === undefined) return rows;
+  console.log(`[${store}] the same saga and msg through bench/io-floor.ts…`);
+  const floorSaga = await load((i) => noopSaga(floor.dtm, gid('fsaga', i), nullBranches, http), floor.cpuMs);
+  const floorMsg = await load((i) => noopMsg(floor.dtm, gid('fmsg', i), nullBranches, http), floor.cpuMs);
   return [
-    row('no-op 2-step saga, wait_result', saga, 2),
-    row('no-op msg prepare + submit, wait_result', msg, 2),
-    row('no-op TCC, 2 tries + submit', tcc, 4),
+    ...rows,
+    { ...row(`I/O floor of the ${sagaRow.scenario}`, floorSaga, 2), floorOf: sagaRow },
+    { ...row(`I/O floor of the ${msgRow.scenario}`, floorMsg, 2), floorOf: msgRow },
   ];
 }

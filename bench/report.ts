@@ -12,6 +12,11 @@ export interface BenchRow {
    * rows whose branches are no-op ones.
    */
   plainRequestCpuMs?: number;
+  /**
+   * For a row measured on bench/io-floor.ts rather than the coordinator: the coordinator's row of the same
+   * path, which the table compares with it.
+   */
+  floorOf?: BenchRow;
 }
 
 const fmt = (n: number, digits = 1) => n.toFixed(digits);
@@ -34,8 +39,25 @@ export function markdownTable(rows: BenchRow[], machine: string, concurrency: nu
     "coordinator process's user + system CPU time over the measured window / the operations completed in it.",
     'In plain requests = that CPU / the CPU the no-op branch server (plain node:http, reading the body and',
     'answering) spent per request over the same window: a unit that slows down and speeds up with the machine.',
+    ...floorLines(rows),
   ];
   return lines.join('\n');
+}
+
+/** The I/O floor rows' explanation, and the coordinator's CPU per transaction over the floor's on each path. */
+function floorLines(rows: BenchRow[]): string[] {
+  const ratios = rows.flatMap(({ floorOf, subject }) => {
+    const [coordinator, floor] = [floorOf?.subject.cpuMsPerOp, subject.cpuMsPerOp];
+    if (floorOf === undefined || coordinator === undefined || floor === undefined) return [];
+    // The scenario's name up to its first comma: "no-op 2-step saga", "no-op msg prepare + submit".
+    return [`${floorOf.store} ${floorOf.scenario.split(',')[0]} ${fmt(coordinator / floor, 2)}`];
+  });
+  if (ratios.length === 0) return [];
+  return [
+    '"I/O floor" rows: bench/io-floor.ts in place of the coordinator, a server that makes only the requests,',
+    "store scripts and branch calls of that path, with the coordinator's libraries; the CPU column is its own.",
+    `Coordinator CPU per transaction / the floor's, both in this run: ${ratios.join(', ')}.`,
+  ];
 }
 
 /** A horizontal bar chart of the ratios, as a standalone SVG. */

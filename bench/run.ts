@@ -76,9 +76,18 @@ async function benchStore(store: StoreKind, rows: BenchRow[]): Promise<void> {
     { ...env, BUSI_PORT: String(examplesPort) },
     `http://127.0.0.1:${examplesPort}/api/health`,
   );
-  await Promise.all([coordinator.start(), busi.start(), examples.start()]);
+  // What the protocol's input and output alone cost, on the store it stands for (bench/io-floor.ts).
+  const floorPort = await freePort();
+  const floor =
+    store === 'redis'
+      ? new ServiceProcess(
+          'bench/io-floor.ts',
+          { ...env, COORDINATOR_PORT: String(floorPort) },
+          `http://127.0.0.1:${floorPort}/api/dtmsvr/health`,
+        )
+      : undefined;
+  await Promise.all([coordinator.start(), busi.start(), examples.start(), floor?.start()]);
   const coordinatorPid = coordinator.pid;
-  if (coordinatorPid === undefined) throw new Error('the coordinator process has no pid');
   const cpuMs = () => processCpuMs(coordinatorPid);
   const http = createHttpClient(10_000);
   const pool = createMysqlPool(conf, conf.orderDb, CONCURRENCY);
@@ -88,10 +97,17 @@ async function benchStore(store: StoreKind, rows: BenchRow[]): Promise<void> {
   const grpcClients = new RawGrpcClients();
   try {
     const busiPid = busi.pid;
-    if (busiPid === undefined) throw new Error('the branch server process has no pid');
     rows.push(
       ...(await benchCoordinatorOnly(
-        { store, dtm, cpuMs, branchServerCpuMs: () => processCpuMs(busiPid) },
+        {
+          store,
+          dtm,
+          cpuMs,
+          branchServerCpuMs: () => processCpuMs(busiPid),
+          ...(floor && {
+            floor: { dtm: `http://127.0.0.1:${floorPort}/api/dtmsvr`, cpuMs: () => processCpuMs(floor.pid) },
+          }),
+        },
         `http://127.0.0.1:${benchPort}/api/null`,
         http,
         CONCURRENCY,
@@ -231,7 +247,7 @@ async function benchStore(store: StoreKind, rows: BenchRow[]): Promise<void> {
       baseline: raw,
     });
   } finally {
-    await Promise.all([coordinator.stop(), busi.stop(), examples.stop()]);
+    await Promise.all([coordinator.stop(), busi.stop(), examples.stop(), floor?.stop()]);
     grpcClients.close();
     await grpcBranches.close();
     await pool.end();
@@ -259,7 +275,8 @@ async function main(): Promise<void> {
   const table = markdownTable(rows, machine, CONCURRENCY);
   const dir = join(__dirname, 'results');
   writeFileSync(join(dir, 'latest.md'), `# Benchmark results\n\n${table}\n\n![ratios](latest.svg)\n`);
-  writeFileSync(join(dir, 'latest.svg'), ratioChart(rows));
+  // The floor rows measure bench/io-floor.ts, not one of the suite's paths: the chart leaves them out.
+  writeFileSync(join(dir, 'latest.svg'), ratioChart(rows.filter((row) => row.floorOf === undefined)));
   console.log(`\n${table}\n\nwritten to bench/results/latest.md and bench/results/latest.svg`);
 }
 

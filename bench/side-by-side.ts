@@ -52,13 +52,6 @@ async function sideOf(label: string, build: string, store: string): Promise<Side
   return { dtm, process: new ServiceProcess(entry, env, `${dtm}/health`), database };
 }
 
-/** @throws Error when a started process has no pid, which would make its CPU unreadable. */
-function pidOf(side: Side): number {
-  const pid = side.process.pid;
-  if (pid === undefined) throw new Error(`the coordinator at ${side.dtm} has no pid`);
-  return pid;
-}
-
 const client = createHttpClient(10_000);
 const transactions = { msg: noopMsg, saga: noopSaga };
 
@@ -68,7 +61,7 @@ async function measure(path: PathName, sides: [Side, Side], branches: string, ro
   let cpuAtStart = [0, 0];
   let measuring = false;
   let counter = 0;
-  const pids = sides.map(pidOf);
+  const pids = sides.map((side) => side.process.pid);
   const cpu = () => pids.map((pid) => processCpuMs(pid));
   const started = Date.now();
   const warm = setTimeout(() => {

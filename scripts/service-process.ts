@@ -83,9 +83,14 @@ export class ServiceProcess {
     }
   }
 
-  /** The running process's id, e.g. to read its CPU time. */
-  get pid(): number | undefined {
-    return this.child?.pid;
+  /**
+   * The started process's id, e.g. to read its CPU time.
+   * @throws Error when no process was started, as its CPU could not be read.
+   */
+  get pid(): number {
+    const pid = this.child?.pid;
+    if (pid === undefined) throw new Error(`${this.entry} has no process: start it first`);
+    return pid;
   }
 
   /** Resolves when the process exits on its own (not through stop or crash). */
