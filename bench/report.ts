@@ -44,19 +44,27 @@ export function markdownTable(rows: BenchRow[], machine: string, concurrency: nu
   return lines.join('\n');
 }
 
-/** The I/O floor rows' explanation, and the coordinator's CPU per transaction over the floor's on each path. */
+/**
+ * The I/O floor rows' explanation, and the coordinator's CPU per transaction over the floor's on each path,
+ * each in plain requests of its own window: the two rows are measured a few seconds apart, and the
+ * machine's speed drifts more than that between them.
+ */
 function floorLines(rows: BenchRow[]): string[] {
-  const ratios = rows.flatMap(({ floorOf, subject }) => {
-    const [coordinator, floor] = [floorOf?.subject.cpuMsPerOp, subject.cpuMsPerOp];
-    if (floorOf === undefined || coordinator === undefined || floor === undefined) return [];
+  const inPlainRequests = (row: BenchRow) =>
+    row.subject.cpuMsPerOp === undefined || row.plainRequestCpuMs === undefined
+      ? undefined
+      : row.subject.cpuMsPerOp / row.plainRequestCpuMs;
+  const ratios = rows.flatMap((row) => {
+    const [coordinator, floor] = [row.floorOf && inPlainRequests(row.floorOf), inPlainRequests(row)];
+    if (row.floorOf === undefined || coordinator === undefined || floor === undefined) return [];
     // The scenario's name up to its first comma: "no-op 2-step saga", "no-op msg prepare + submit".
-    return [`${floorOf.store} ${floorOf.scenario.split(',')[0]} ${fmt(coordinator / floor, 2)}`];
+    return [`${row.store} ${row.floorOf.scenario.split(',')[0]} ${fmt(coordinator / floor, 2)}`];
   });
   if (ratios.length === 0) return [];
   return [
     '"I/O floor" rows: bench/io-floor.ts in place of the coordinator, a server that makes only the requests,',
     "store scripts and branch calls of that path, with the coordinator's libraries; the CPU column is its own.",
-    `Coordinator CPU per transaction / the floor's, both in this run: ${ratios.join(', ')}.`,
+    `The coordinator's CPU per transaction over the floor's, in plain requests: ${ratios.join(', ')}.`,
   ];
 }
 
