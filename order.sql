@@ -20,7 +20,7 @@ CREATE TABLE IF NOT EXISTS order1 (
   product_count int NOT NULL,
   amount decimal(12, 2) NOT NULL,
   coupon_id int NOT NULL DEFAULT 0 COMMENT '0: no coupon',
-  status varchar(16) NOT NULL COMMENT 'PAYING after the saga succeeds, FAILED after it rolls back',
+  status varchar(16) NOT NULL COMMENT 'PAYING after the saga succeeds, FAILED after it rolls back, TRYING while a TCC holds it',
   create_time datetime NOT NULL DEFAULT now(),
   update_time datetime NOT NULL DEFAULT now(),
   UNIQUE KEY order_id (order_id)
@@ -39,7 +39,7 @@ CREATE TABLE IF NOT EXISTS pay (
   user_id int NOT NULL,
   order_id varchar(64) NOT NULL,
   amount decimal(12, 2) NOT NULL,
-  status varchar(16) NOT NULL COMMENT 'CREATED, or CANCELED by the compensation',
+  status varchar(16) NOT NULL COMMENT 'CREATED, or CANCELED by the compensation; TRYING while a TCC holds it',
   create_time datetime NOT NULL DEFAULT now(),
   update_time datetime NOT NULL DEFAULT now(),
   UNIQUE KEY order_id (order_id)

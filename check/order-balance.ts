@@ -2,17 +2,21 @@ import type { RowDataPacket } from 'mysql2';
 import { ORIGIN_OP } from '../common/barrier/barrier';
 import { branchIdOf, isFinished, Op, Status, type OpName } from '../common/protocol/vocabulary';
 import { ORDER_GID_PREFIX, ORDER_SAGA_STEPS, orderGid } from '../order/order-request';
+import { TCC_ORDER_STATUS } from '../order/tcc';
 import { rowsOf, sample, stoppedNote, type CheckContext, type CheckResult } from './result';
 
-/** The branch id of the step that takes stock (a saga's step, a workflow's branch: the same order). */
+/** The branch id of the step that takes stock (a saga's step, a workflow's or a TCC's branch: the same order). */
 const STOCK_BRANCH = branchIdOf(ORDER_SAGA_STEPS.indexOf('stockDeduct'));
 
-/** An order runs as a saga (the fire endpoints, submitOrder) or as a workflow (fireWorkflow…). */
-const ORDER_TRANS_TYPES = ['saga', 'workflow'];
+/** An order runs as a saga (the fire endpoints, submitOrder), a workflow (fireWorkflow…) or a TCC (fireTcc…). */
+const ORDER_TRANS_TYPES = ['saga', 'workflow', 'tcc'];
 
-/** The ops that undo an action: a saga's compensate, a workflow's rollback. */
-const UNDO_OPS = (Object.keys(ORIGIN_OP) as OpName[]).filter((op) => ORIGIN_OP[op] === Op.action);
+/** The ops that take effect first (a saga's or workflow's action, a TCC's try) and the ops that undo them. */
+const DOING_OPS: OpName[] = [Op.action, Op.try];
+const UNDO_OPS = (Object.keys(ORIGIN_OP) as OpName[]).filter((op) => DOING_OPS.includes(ORIGIN_OP[op]!));
 const undoesAction = (op: unknown) => UNDO_OPS.includes(op as OpName);
+/** A barrier row of an action or try that ran (not one a null compensation planted). */
+const applied = (r: RowDataPacket) => DOING_OPS.includes(r.op as OpName) && r.reason === r.op;
 
 /** Stock a saga holds: its deduction ran (behind the barrier) and was not compensated. */
 interface Held {
@@ -36,9 +40,9 @@ async function heldStock(
   const { src } = ctx;
   const rows = await rowsOf(
     src.orderDb,
-    `SELECT gid, MAX(op='action' AND reason='action') AS taken, MAX(op IN (?)) AS given_back
+    `SELECT gid, MAX(op IN (?) AND reason=op) AS taken, MAX(op IN (?)) AS given_back
        FROM \`${src.conf.barrierDb}\`.barrier WHERE trans_type IN (?) AND branch_id=? AND gid LIKE ? GROUP BY gid`,
-    [UNDO_OPS, ORDER_TRANS_TYPES, STOCK_BRANCH, `${ORDER_GID_PREFIX}%`],
+    [DOING_OPS, UNDO_OPS, ORDER_TRANS_TYPES, STOCK_BRANCH, `${ORDER_GID_PREFIX}%`],
   );
   const held: Held[] = [];
   const unknown: string[] = [];
@@ -55,7 +59,10 @@ async function heldStock(
       });
       continue;
     }
-    const branch = (await src.store.findBranches(gid)).find((b) => b.branchId === STOCK_BRANCH && b.op === Op.action);
+    // A saga's action and a TCC's cancel carry the branch's payload.
+    const branch = (await src.store.findBranches(gid)).find(
+      (b) => b.branchId === STOCK_BRANCH && (b.op === Op.action || b.op === Op.cancel),
+    );
     const payload = branch ? (JSON.parse(branch.data) as { product_id?: number; product_count?: number }) : {};
     if (payload.product_id === undefined || payload.product_count === undefined) unknown.push(gid);
     else held.push({ gid, productId: payload.product_id, count: payload.product_count, orderStatus: undefined });
@@ -83,7 +90,12 @@ export async function checkOrders(ctx: CheckContext): Promise<CheckResult[]> {
       o.status === 'FAILED' &&
       (o.pay_status === 'CREATED' || byGid.get(orderGid(String(o.order_id)))?.status === Status.succeed),
   );
-  const mismatched = [...badPaying, ...badFailed].map((o) => String(o.order_id));
+  // A TCC's try leaves its order and payment TRYING; its confirm or cancel must move both once it ends.
+  const badTrying = orders.filter((o) => {
+    const trans = byGid.get(orderGid(String(o.order_id)));
+    return (o.status === TCC_ORDER_STATUS || o.pay_status === TCC_ORDER_STATUS) && trans && isFinished(trans.status);
+  });
+  const mismatched = [...badPaying, ...badFailed, ...badTrying].map((o) => String(o.order_id));
   results.push({
     name: 'orders match their transaction and payment',
     ok: mismatched.length === 0,
@@ -148,17 +160,29 @@ export async function checkOrders(ctx: CheckContext): Promise<CheckResult[]> {
       `SELECT branch_id, op, reason FROM \`${src.conf.barrierDb}\`.barrier WHERE gid=?`,
       [g.gid],
     );
-    const applied = rows.filter((r) => r.op === 'action' && r.reason === 'action').length;
+    const done = rows.filter(applied).length;
     const compensated = rows.filter((r) => undoesAction(r.op)).length;
-    if (g.status === Status.succeed && (applied !== ORDER_SAGA_STEPS.length || compensated !== 0))
-      barrierProblems.push(`${g.gid}: ${applied} actions, ${compensated} compensations`);
-    if (g.status === Status.failed && compensated < applied)
-      barrierProblems.push(`${g.gid}: ${applied} actions but ${compensated} compensations${stoppedNote(g)}`);
+    const confirmed = rows.filter((r) => r.op === Op.confirm).length;
+    const steps = ORDER_SAGA_STEPS.length;
+    // A TCC that succeeded confirmed every try; one that failed confirmed none.
+    const confirmsWanted = g.transType === 'tcc' && g.status === Status.succeed ? steps : 0;
+    if (g.status === Status.succeed && (done !== steps || compensated !== 0))
+      barrierProblems.push(`${g.gid}: ${done} actions or tries, ${compensated} compensations or cancels`);
+    if (g.status === Status.failed && compensated < done)
+      barrierProblems.push(
+        `${g.gid}: ${done} actions or tries but ${compensated} compensations or cancels${stoppedNote(g)}`,
+      );
+    if (confirmed !== confirmsWanted)
+      barrierProblems.push(`${g.gid}: ${confirmed} confirms of a ${g.status} ${g.transType}${stoppedNote(g)}`);
   }
   results.push({
     name: 'barrier rows match branch outcomes',
     ok: barrierProblems.length === 0,
-    detail: sample(barrierProblems) || `${finishedOrders.length} finished order transactions checked`,
+    detail:
+      sample(barrierProblems) ||
+      `${finishedOrders.length} finished order transactions checked (${ORDER_TRANS_TYPES.map(
+        (t) => `${t} ${finishedOrders.filter((g) => g.transType === t).length}`,
+      ).join(', ')})`,
   });
   return results;
 }

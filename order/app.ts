@@ -8,6 +8,7 @@ import { createMysqlPool, type MysqlPool } from '../common/mysql';
 import { addOrderBranches } from './branches';
 import { addOrderRoutes } from './routes';
 import { ensureOrderSchema } from './schema';
+import { addTccRoutes } from './tcc';
 import { addOrderWorkflow } from './workflow';
 import { addXaRoutes } from './xa';
 
@@ -21,7 +22,7 @@ export interface OrderService {
   close(): Promise<void>;
 }
 
-/** Creates the order schema if needed and builds the order routes (saga, workflow and the XA demo). */
+/** Creates the order schema if needed and builds the order routes (saga, workflow, TCC and the XA demo). */
 export async function createOrderService(conf: Config, busiUrl: () => string): Promise<OrderService> {
   await ensureOrderSchema(conf);
   const pool = createMysqlPool(conf, conf.orderDb);
@@ -29,11 +30,9 @@ export async function createOrderService(conf: Config, busiUrl: () => string): P
   const switches = Switches.forConfig(conf);
   const router = express.Router();
   const branchHeaders = branchSecretHeaders(conf.branchSecret);
-  addOrderBranches(router, {
-    barrier: new MysqlBarrier(pool, conf.barrierDb),
-    switches,
-    callersOnly: branchCallersOnly(conf.branchSecret),
-  });
+  const barrier = new MysqlBarrier(pool, conf.barrierDb);
+  const callersOnly = branchCallersOnly(conf.branchSecret);
+  addOrderBranches(router, { barrier, switches, callersOnly });
   // The workflow calls the branch endpoints itself, so its client carries the branch secret.
   const workflowHttp = createHttpClient(10_000);
   Object.assign(workflowHttp.defaults.headers.common, branchHeaders);
@@ -43,7 +42,7 @@ export async function createOrderService(conf: Config, busiUrl: () => string): P
     killAfterBranch: conf.testFaults.workflowKillAfterBranch,
     http: workflowHttp,
     branchHeaders,
-    callersOnly: branchCallersOnly(conf.branchSecret),
+    callersOnly,
   });
   addOrderRoutes(router, {
     pool,
@@ -62,7 +61,18 @@ export async function createOrderService(conf: Config, busiUrl: () => string): P
     dtm: conf.dtmServer,
     busiUrl,
     outcomeWaitMs: conf.outcomeWaitMs,
-    callersOnly: branchCallersOnly(conf.branchSecret),
+    callersOnly,
+    branchHeaders,
+    dtmHeaders: adminHeaders(conf.adminToken),
+  });
+  addTccRoutes(router, {
+    pool,
+    barrier,
+    switches,
+    callersOnly,
+    dtm: conf.dtmServer,
+    busiUrl,
+    outcomeWaitMs: conf.outcomeWaitMs,
     branchHeaders,
     dtmHeaders: adminHeaders(conf.adminToken),
   });

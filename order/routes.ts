@@ -49,7 +49,7 @@ export function addOrderRoutes(router: Router, deps: OrderRouteDeps): void {
     return {
       ...(await outcomeAnswer(deps.dtm, gid, deps.outcomeWaitMs, deps.dtmHeaders)),
       request: req,
-      rows: await snapshot(deps.pool, req),
+      rows: await orderSnapshot(deps.pool, req),
     };
   };
   const submit = async (req: OrderRequest) => {
@@ -109,8 +109,8 @@ export function addOrderRoutes(router: Router, deps: OrderRouteDeps): void {
   fire('/api/fireWorkflowFailed', () => base({ product_count: 1000 }), runWorkflow);
 }
 
-/** The rows an order touched, for the answer of the fire endpoints. */
-async function snapshot(pool: MysqlPool, req: OrderRequest) {
+/** The rows an order touched, for the answer of the fire endpoints (saga, workflow and TCC). */
+export async function orderSnapshot(pool: MysqlPool, req: OrderRequest) {
   const one = async (sql: string, values: unknown[]) => (await pool.query<RowDataPacket[]>(sql, values))[0][0] ?? null;
   const stock = await one('SELECT stock FROM stock WHERE product_id=?', [req.product_id]);
   return {

@@ -18,6 +18,8 @@ export function tryLines(busiUrl: string, coordinatorUrl: string): readonly TryL
     { url: `${busiUrl}/api/fireMallFailed`, note: 'gRPC saga: DecrStock answers Aborted, order set to status 9' },
     { url: `${busiUrl}/api/fireWorkflow`, note: 'the same order as a workflow: the examples run the branches' },
     { url: `${busiUrl}/api/fireWorkflowFailed`, note: 'workflow, stock refuses: the rollbacks run newest first' },
+    { url: `${busiUrl}/api/fireTcc`, note: 'TCC: tries reserve, the coordinator confirms: order PAYING, stock -1' },
+    { url: `${busiUrl}/api/fireTccFailed`, note: 'TCC: the stock try refuses; the coordinator cancels the others' },
     { url: `${busiUrl}/api/fireXa`, note: 'XA: order CREATED and stock -1, in two databases, commit together' },
     { url: `${busiUrl}/api/fireXaFailed`, note: 'XA: stock refuses 1000 units; the prepared order rolls back' },
     { url: `${busiUrl}/api/busi/flashSales`, note: 'sells one unit through a 2-phase message' },

@@ -15,6 +15,8 @@ export const DEMOS: readonly Demo[] = [
   { name: 'fireSucceed', path: '/api/fireSucceed', caption: 'order saga commits' },
   { name: 'fireFailed', path: '/api/fireFailed', caption: 'stock refuses 1000 units: rollback' },
   { name: 'fireFailedCoupon', path: '/api/fireFailedCoupon', caption: 'coupon is not the user’s: rollback' },
+  { name: 'fireTcc', path: '/api/fireTcc', caption: 'order as TCC: tries, then confirms' },
+  { name: 'fireTccFailed', path: '/api/fireTccFailed', caption: 'TCC stock try refuses: cancels' },
   { name: 'flashSales', path: '/api/busi/flashSales', caption: 'flash sale through a 2-phase message' },
   { name: 'flashSales-crash', path: '/api/busi/flashSales-crash', caption: 'sale “crashes”; the query-back saves it' },
 ];

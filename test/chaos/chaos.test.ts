@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { checkInvariants, formatReport } from '../../check/invariants';
-import { openCheckSources } from '../../check/sources';
-import { loadConfig, type StoreKind } from '../../conf/config';
+import { openCheckSources, SEEDED_ORDER_STOCK } from '../../check/sources';
+import { createMysqlPool } from '../../common/mysql';
+import { loadConfig, type Config, type StoreKind } from '../../conf/config';
 import { isFinished } from '../../common/protocol/vocabulary';
 import { freePort, ServiceProcess } from '../../scripts/service-process';
 import { dropStoreConnections } from '../helpers/store-faults';
@@ -21,6 +22,26 @@ const FAULT_EVERY_MS = 1500;
 /** A long run must have killed each process at least this often (a short one may see fewer). */
 const MIN_KILLS_EACH = REQUESTS >= 1000 ? 5 : 2;
 
+/** The product every order story buys, and the units it and the flash sale start the run with. */
+const CHAOS_PRODUCT = 1;
+const CHAOS_STOCK = 100_000;
+
+/** Puts CHAOS_STOCK units of CHAOS_PRODUCT in the order and XA stock tables, and on flash sale. */
+async function stockUp(conf: Config, busi: string, adminToken: string): Promise<void> {
+  for (const db of [conf.orderDb, conf.stockDb]) {
+    const pool = createMysqlPool(conf, db, 1);
+    try {
+      await pool.query('UPDATE stock SET stock=? WHERE product_id=?', [CHAOS_STOCK, CHAOS_PRODUCT]);
+    } finally {
+      await pool.end();
+    }
+  }
+  const res = await fetch(`${busi}/api/busi/flashReset?stock=${CHAOS_STOCK}`, {
+    headers: { authorization: `Bearer ${adminToken}` },
+  });
+  assert.equal(res.status, 200, `flashReset answered ${res.status}: ${await res.text()}`);
+}
+
 const endpoints = [
   ...Array<string>(7).fill('/api/fireSucceed'),
   '/api/fireSucceed?coupon_id=100',
@@ -30,6 +51,8 @@ const endpoints = [
   ...Array<string>(2).fill('/api/fireWorkflowFailed'),
   ...Array<string>(4).fill('/api/fireXa'),
   '/api/fireXaFailed',
+  ...Array<string>(4).fill('/api/fireTcc'),
+  '/api/fireTccFailed',
   ...Array<string>(6).fill('/api/busi/flashSales'),
   ...Array<string>(3).fill('/api/fireMall'),
   '/api/fireMallFailed',
@@ -39,7 +62,7 @@ for (const storeKind of STORES)
   describe(`chaos: faults, duplicate deliveries, SIGKILLs and dropped store connections converge (${storeKind} store)`, function () {
     this.timeout(TIME_LIMIT_MS + 180_000);
 
-    it(`${REQUESTS} mixed order (saga, workflow and XA), flash and mall (gRPC) transactions end consistent`, async () => {
+    it(`${REQUESTS} mixed order (saga, workflow, TCC and XA), flash (msg) and mall (gRPC saga) transactions end consistent`, async () => {
       const [coordinatorPort, busiPort, coordinatorGrpcPort] = [await freePort(), await freePort(), await freePort()];
       const dtm = `http://127.0.0.1:${coordinatorPort}/api/dtmsvr`;
       const busi = `http://127.0.0.1:${busiPort}`;
@@ -78,13 +101,18 @@ for (const storeKind of STORES)
       const examples = new ServiceProcess('scripts/examples-main.ts', env, `${busi}/api/health`);
       await coordinator.start();
       await examples.start();
+      // Enough stock that orders and sales keep succeeding to the end of the run, not only until the seed
+      // runs out: the faults must meet commits as well as rollbacks.
+      await stockUp(loadConfig(env), busi, env.ADMIN_TOKEN!);
 
       let answered = 0;
       let lost = 0;
       const kills = { coordinator: 0, examples: 0 };
       let storeDrops = 0;
       const deadline = Date.now() + TIME_LIMIT_MS;
-      const running = () => answered < REQUESTS && Date.now() < deadline;
+      // Until both the requests and the kills are done: a fast run must not end before its faults.
+      const running = () =>
+        (answered < REQUESTS || Math.min(kills.coordinator, kills.examples) < MIN_KILLS_EACH) && Date.now() < deadline;
       // In turn: kill the coordinator, drop the coordinator's store connections, kill the examples.
       const faults = (async () => {
         for (let turn = 0; running(); turn++) {
@@ -121,6 +149,7 @@ for (const storeKind of STORES)
 
       const conf = loadConfig(env);
       const sources = await openCheckSources(conf);
+      sources.initialStock = { ...SEEDED_ORDER_STOCK, [CHAOS_PRODUCT]: CHAOS_STOCK };
       const { store } = sources;
       try {
         await waitFor(
@@ -145,6 +174,8 @@ for (const storeKind of STORES)
           kills.coordinator >= MIN_KILLS_EACH && kills.examples >= MIN_KILLS_EACH,
           `each process was killed at least ${MIN_KILLS_EACH} times: ${JSON.stringify(kills)}`,
         );
+        // The faults take turns, so a store drop came between every two kills.
+        assert.ok(storeDrops >= MIN_KILLS_EACH, `the store connections were dropped ${storeDrops} times`);
       } finally {
         await Promise.all([coordinator.stop(), examples.stop()]);
         await sources.close();
