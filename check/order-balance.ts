@@ -1,8 +1,7 @@
 import type { RowDataPacket } from 'mysql2';
 import { ORIGIN_OP } from '../common/barrier/barrier';
 import { branchIdOf, isFinished, Op, Status, type OpName } from '../common/protocol/vocabulary';
-import { ORDER_GID_PREFIX, ORDER_SAGA_STEPS, orderGid } from '../order/order-request';
-import { TCC_ORDER_STATUS } from '../order/tcc';
+import { ORDER_GID_PREFIX, ORDER_SAGA_STEPS, orderGid, TCC_ORDER_STATUS } from '../order/order-request';
 import { rowsOf, sample, stoppedNote, type CheckContext, type CheckResult } from './result';
 
 /** The branch id of the step that takes stock (a saga's step, a workflow's or a TCC's branch: the same order). */
@@ -18,7 +17,7 @@ const undoesAction = (op: unknown) => UNDO_OPS.includes(op as OpName);
 /** A barrier row of an action or try that ran (not one a null compensation planted). */
 const applied = (r: RowDataPacket) => DOING_OPS.includes(r.op as OpName) && r.reason === r.op;
 
-/** Stock a saga holds: its deduction ran (behind the barrier) and was not compensated. */
+/** Stock an order transaction holds: its deduction (an action or a try) ran and was not undone. */
 interface Held {
   gid: string;
   productId: number;
@@ -28,9 +27,9 @@ interface Held {
 }
 
 /**
- * The sagas and workflows that hold stock in the order database (an XA order's stock is in its own
+ * The sagas, workflows and TCCs that hold stock in the order database (an XA order's stock is in its own
  * database, checked by xa-invariants), read from the barrier table; the quantities come from the order row
- * (`orders`, by gid), or, for an order never created, from the saga's stored payload.
+ * (`orders`, by gid), or, for an order never created, from the transaction's stored payload.
  * @returns what is held, and the gids whose quantity could not be found.
  */
 async function heldStock(
@@ -71,8 +70,8 @@ async function heldStock(
 }
 
 /**
- * The order example: each order matches its saga and payment, coupons, the stock balance counting every
- * unit a saga holds (including units taken for an order that was never created), and barrier rows.
+ * The order example: each order matches its transaction and payment, coupons, the stock balance counting
+ * every unit an order transaction holds (including units taken for an order never created), barrier rows.
  */
 export async function checkOrders(ctx: CheckContext): Promise<CheckResult[]> {
   const { src, byGid } = ctx;
@@ -91,10 +90,14 @@ export async function checkOrders(ctx: CheckContext): Promise<CheckResult[]> {
       (o.pay_status === 'CREATED' || byGid.get(orderGid(String(o.order_id)))?.status === Status.succeed),
   );
   // A TCC's try leaves its order and payment TRYING; its confirm or cancel must move both once it ends.
-  const badTrying = orders.filter((o) => {
-    const trans = byGid.get(orderGid(String(o.order_id)));
-    return (o.status === TCC_ORDER_STATUS || o.pay_status === TCC_ORDER_STATUS) && trans && isFinished(trans.status);
-  });
+  const transOf = (o: RowDataPacket) => byGid.get(orderGid(String(o.order_id)));
+  const inFlight = (o: RowDataPacket) => {
+    const trans = transOf(o);
+    return trans !== undefined && !isFinished(trans.status);
+  };
+  const badTrying = orders.filter(
+    (o) => (o.status === TCC_ORDER_STATUS || o.pay_status === TCC_ORDER_STATUS) && !inFlight(o),
+  );
   const mismatched = [...badPaying, ...badFailed, ...badTrying].map((o) => String(o.order_id));
   results.push({
     name: 'orders match their transaction and payment',
@@ -104,7 +107,10 @@ export async function checkOrders(ctx: CheckContext): Promise<CheckResult[]> {
 
   const coupons = await rowsOf(src.orderDb, 'SELECT coupon_id, used FROM user_coupon');
   const couponProblems = coupons.flatMap((c) => {
-    const users = paying.filter((o) => Number(o.coupon_id) === Number(c.coupon_id)).length;
+    const usedBy = (o: RowDataPacket) => Number(o.coupon_id) === Number(c.coupon_id);
+    // A TCC in flight may hold the coupon while its order is still TRYING: judged once it ends.
+    if (orders.some((o) => usedBy(o) && o.status === TCC_ORDER_STATUS && inFlight(o))) return [];
+    const users = paying.filter(usedBy).length;
     return users === (Number(c.used) === 1 ? 1 : 0)
       ? []
       : [`coupon ${c.coupon_id}: used=${c.used} but ${users} PAYING orders use it`];
@@ -123,13 +129,14 @@ export async function checkOrders(ctx: CheckContext): Promise<CheckResult[]> {
     const taken = held.filter((h) => h.productId === productId).reduce((n, h) => n + h.count, 0);
     const initial = src.initialStock[productId];
     if (initial !== undefined && Number(row.stock) + taken !== initial)
-      stockMismatch.push(`product ${productId}: stock ${row.stock} + held by sagas ${taken} ≠ ${initial}`);
+      stockMismatch.push(`product ${productId}: stock ${row.stock} + held by order transactions ${taken} ≠ ${initial}`);
     if (Number(row.stock) < 0) stockMismatch.push(`product ${productId}: stock below zero`);
   }
   results.push({
-    name: 'order stock + stock held by sagas = initial',
+    name: 'order stock + stock held by order transactions = initial',
     ok: stockMismatch.length === 0,
-    detail: stockMismatch.join('; ') || `${stock.length} products balance, ${held.length} sagas hold stock`,
+    detail:
+      stockMismatch.join('; ') || `${stock.length} products balance, ${held.length} order transactions hold stock`,
   });
 
   // A saga still moving may hold stock for an order it is about to undo; a finished one may not.

@@ -29,3 +29,9 @@ export function orderGid(orderId: string): string {
 
 /** The order saga's steps, in order: each is a branch endpoint and its `…Revert` compensation. */
 export const ORDER_SAGA_STEPS = ['orderCreate', 'stockDeduct', 'couponUse', 'payCreate'] as const;
+
+/** The TCC's resources, in the order their tries run: branch 01, 02, …, the same order as the saga's steps. */
+export const TCC_RESOURCES = ['order', 'stock', 'coupon', 'pay'] as const;
+
+/** The order's and the payment's status while a TCC holds them: its confirm or cancel moves both on. */
+export const TCC_ORDER_STATUS = 'TRYING';

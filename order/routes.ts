@@ -1,14 +1,12 @@
-import { randomBytes } from 'node:crypto';
 import type { Request, Router } from 'express';
 import type { RowDataPacket } from 'mysql2';
-import { z } from 'zod';
 import { BranchFailure, BranchOngoing, UpstreamError } from '../common/errors';
 import { route } from '../common/http/branch-result';
 import { parseInput } from '../common/http/validate';
 import type { MysqlPool } from '../common/mysql';
-import { outcomeAnswer } from '../common/sdk/query';
 import { Saga } from '../common/sdk/saga';
 import type { Workflows } from '../common/sdk/workflows';
+import { addFireRoute, couponOf, demoOrder, fireAnswer, TOO_MANY_UNITS } from './fire';
 import { ORDER_SAGA_STEPS, orderGid, orderRequestSchema, type OrderRequest } from './order-request';
 import { ORDER_WORKFLOW } from './workflow';
 
@@ -37,21 +35,13 @@ export function orderSaga(dtm: string, busi: string, req: OrderRequest, branchHe
   return saga;
 }
 
-const fireQuery = z.object({ coupon_id: z.coerce.number().int().nonnegative().optional() });
-
 /**
  * submitOrder and the fire endpoints. A fire endpoint runs a ready-made order as a saga or as a
  * workflow, waits for the outcome and answers with it and the rows it left, so one curl shows what
  * happened.
  */
 export function addOrderRoutes(router: Router, deps: OrderRouteDeps): void {
-  const outcome = async (gid: string, req: OrderRequest) => {
-    return {
-      ...(await outcomeAnswer(deps.dtm, gid, deps.outcomeWaitMs, deps.dtmHeaders)),
-      request: req,
-      rows: await orderSnapshot(deps.pool, req),
-    };
-  };
+  const outcome = (gid: string, req: OrderRequest) => fireAnswer(deps, gid, req, () => orderSnapshot(deps.pool, req));
   const submit = async (req: OrderRequest) => {
     const saga = orderSaga(deps.dtm, deps.busiUrl(), req, deps.branchHeaders).withOptions({ waitResult: true });
     try {
@@ -81,32 +71,14 @@ export function addOrderRoutes(router: Router, deps: OrderRouteDeps): void {
     route(async (req) => submit(parseInput(orderRequestSchema, req.body, 'public'))),
   );
 
-  const fire = (path: string, make: (httpReq: Request) => OrderRequest, run = submit) => {
-    router.get(
-      path,
-      route(async (req) => run(make(req))),
-    );
-    router.post(
-      path,
-      route(async (req) => run(make(req))),
-    );
-  };
-  const base = (overrides: Partial<OrderRequest>): OrderRequest => ({
-    user_id: 1,
-    order_id: `ord-${randomBytes(6).toString('hex')}`,
-    amount: 100,
-    product_id: 1,
-    product_count: 1,
-    coupon_id: 0,
-    ...overrides,
-  });
-  fire('/api/fireSucceed', (req) =>
-    base({ coupon_id: parseInput(fireQuery, req.query, 'public', 'query').coupon_id ?? 0 }),
-  );
-  fire('/api/fireFailed', () => base({ product_count: 1000 }));
-  fire('/api/fireFailedCoupon', () => base({ coupon_id: 101 }));
-  fire('/api/fireWorkflow', () => base({}), runWorkflow);
-  fire('/api/fireWorkflowFailed', () => base({ product_count: 1000 }), runWorkflow);
+  const fire = (path: string, make: (httpReq: Request) => OrderRequest, run = submit) =>
+    addFireRoute(router, path, make, run);
+  const order = (overrides: Partial<OrderRequest> = {}) => demoOrder('ord', overrides);
+  fire('/api/fireSucceed', (req) => order({ coupon_id: couponOf(req) }));
+  fire('/api/fireFailed', () => order({ product_count: TOO_MANY_UNITS }));
+  fire('/api/fireFailedCoupon', () => order({ coupon_id: 101 }));
+  fire('/api/fireWorkflow', () => order(), runWorkflow);
+  fire('/api/fireWorkflowFailed', () => order({ product_count: TOO_MANY_UNITS }), runWorkflow);
 }
 
 /** The rows an order touched, for the answer of the fire endpoints (saga, workflow and TCC). */

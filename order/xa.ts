@@ -1,16 +1,16 @@
-import { randomBytes } from 'node:crypto';
 import type { RequestHandler, Router } from 'express';
-import type { ResultSetHeader, RowDataPacket } from 'mysql2';
-import { BranchFailure, DtmError } from '../common/errors';
+import type { RowDataPacket } from 'mysql2';
+import { DtmError } from '../common/errors';
 import { branchIdOf } from '../common/protocol/vocabulary';
 import { route } from '../common/http/branch-result';
 import type { Switches } from '../common/http/switches';
 import { parseInput } from '../common/http/validate';
-import type { MysqlConnection, MysqlPool } from '../common/mysql';
-import { outcomeAnswer } from '../common/sdk/query';
+import type { MysqlPool } from '../common/mysql';
 import { xaGlobalTransaction } from '../common/sdk/xa';
 import { preparedXids, xaLocalTransaction, xidOf } from '../common/sdk/xa-branch';
+import { addFireRoute, demoOrder, fireAnswer, TOO_MANY_UNITS } from './fire';
 import { orderGid, orderRequestSchema, type OrderRequest } from './order-request';
+import { insertOrder, takeStock, type OrderWork } from './order-sql';
 
 /** The status of an order written by the XA demo: the row exists only once its XA transaction committed. */
 export const XA_ORDER_STATUS = 'CREATED';
@@ -35,31 +35,9 @@ export interface XaDeps {
   dtmHeaders: Record<string, string>;
 }
 
-type XaBranchWork = (conn: MysqlConnection, req: OrderRequest) => Promise<void>;
-
-const WORK: Record<(typeof XA_BRANCHES)[number], { db: 'orderPool' | 'stockPool'; work: XaBranchWork }> = {
-  xaOrderCreate: {
-    db: 'orderPool',
-    async work(conn, r) {
-      await conn.execute(
-        'INSERT INTO order1 (user_id, order_id, product_id, product_count, amount, coupon_id, status) VALUES (?,?,?,?,?,?,?)',
-        [r.user_id, r.order_id, r.product_id, r.product_count, r.amount, r.coupon_id, XA_ORDER_STATUS],
-      );
-    },
-  },
-  xaStockDeduct: {
-    db: 'stockPool',
-    async work(conn, r) {
-      const [res] = await conn.execute<ResultSetHeader>(
-        'UPDATE stock SET stock=stock-?, update_time=now() WHERE product_id=? AND stock>=?',
-        [r.product_count, r.product_id, r.product_count],
-      );
-      if (res.affectedRows === 0)
-        throw new BranchFailure(`product ${r.product_id} has fewer than ${r.product_count} in stock`, {
-          field: 'product_count',
-        });
-    },
-  },
+const WORK: Record<(typeof XA_BRANCHES)[number], { db: 'orderPool' | 'stockPool'; work: OrderWork }> = {
+  xaOrderCreate: { db: 'orderPool', work: (conn, r) => insertOrder(conn, r, XA_ORDER_STATUS) },
+  xaStockDeduct: { db: 'stockPool', work: takeStock },
 };
 
 /**
@@ -104,28 +82,10 @@ export function addXaRoutes(router: Router, deps: XaDeps): void {
       // the outcome is read back below either way.
       if (!(err instanceof DtmError)) throw err;
     }
-    return {
-      ...(await outcomeAnswer(deps.dtm, gid, deps.outcomeWaitMs, deps.dtmHeaders)),
-      request: req,
-      rows: await xaSnapshot(deps, req),
-    };
+    return fireAnswer(deps, gid, req, () => xaSnapshot(deps, req));
   };
-  const order = (productCount: number): OrderRequest => ({
-    user_id: 1,
-    order_id: `xa-${randomBytes(6).toString('hex')}`,
-    amount: 100,
-    product_id: 1,
-    product_count: productCount,
-    coupon_id: 0,
-  });
-  for (const [path, productCount] of [
-    ['/api/fireXa', 1],
-    ['/api/fireXaFailed', 1000],
-  ] as const) {
-    const handler = route(async () => fire(order(productCount)));
-    router.get(path, handler);
-    router.post(path, handler);
-  }
+  addFireRoute(router, '/api/fireXa', () => demoOrder('xa'), fire);
+  addFireRoute(router, '/api/fireXaFailed', () => demoOrder('xa', { product_count: TOO_MANY_UNITS }), fire);
 }
 
 /** What an XA order left: its row, the stock in the stock database, and its branches still prepared. */

@@ -4,6 +4,7 @@ import { openCheckSources, SEEDED_ORDER_STOCK } from '../../check/sources';
 import { createMysqlPool } from '../../common/mysql';
 import { loadConfig, type Config, type StoreKind } from '../../conf/config';
 import { isFinished } from '../../common/protocol/vocabulary';
+import { TOO_MANY_UNITS } from '../../order/fire';
 import { freePort, ServiceProcess } from '../../scripts/service-process';
 import { dropStoreConnections } from '../helpers/store-faults';
 import { runId, testEnv } from '../helpers/test-env';
@@ -22,9 +23,13 @@ const FAULT_EVERY_MS = 1500;
 /** A long run must have killed each process at least this often (a short one may see fewer). */
 const MIN_KILLS_EACH = REQUESTS >= 1000 ? 5 : 2;
 
-/** The product every order story buys, and the units it and the flash sale start the run with. */
+/**
+ * The product every order story buys, and the units it and the flash sale start the run with: enough that
+ * one-unit orders keep committing to the end of the run, fewer than a failing story asks for, so those
+ * keep rolling back on the stock.
+ */
 const CHAOS_PRODUCT = 1;
-const CHAOS_STOCK = 100_000;
+const CHAOS_STOCK = TOO_MANY_UNITS - 1;
 
 /** Puts CHAOS_STOCK units of CHAOS_PRODUCT in the order and XA stock tables, and on flash sale. */
 async function stockUp(conf: Config, busi: string, adminToken: string): Promise<void> {
@@ -52,6 +57,7 @@ const endpoints = [
   ...Array<string>(4).fill('/api/fireXa'),
   '/api/fireXaFailed',
   ...Array<string>(4).fill('/api/fireTcc'),
+  '/api/fireTcc?coupon_id=100',
   '/api/fireTccFailed',
   ...Array<string>(6).fill('/api/busi/flashSales'),
   ...Array<string>(3).fill('/api/fireMall'),
@@ -109,10 +115,15 @@ for (const storeKind of STORES)
       let lost = 0;
       const kills = { coordinator: 0, examples: 0 };
       let storeDrops = 0;
+      /** The stories whose answer said their transaction rolled back, at least once. */
+      const rolledBack = new Set<string>();
+      let faultsFailed: unknown;
       const deadline = Date.now() + TIME_LIMIT_MS;
       // Until both the requests and the kills are done: a fast run must not end before its faults.
       const running = () =>
-        (answered < REQUESTS || Math.min(kills.coordinator, kills.examples) < MIN_KILLS_EACH) && Date.now() < deadline;
+        faultsFailed === undefined &&
+        (answered < REQUESTS || Math.min(kills.coordinator, kills.examples) < MIN_KILLS_EACH) &&
+        Date.now() < deadline;
       // In turn: kill the coordinator, drop the coordinator's store connections, kill the examples.
       const faults = (async () => {
         for (let turn = 0; running(); turn++) {
@@ -130,15 +141,21 @@ for (const storeKind of STORES)
           await new Promise((resolve) => setTimeout(resolve, 300 + Math.random() * 700));
           await victim.start();
         }
-      })();
+      })().catch((err: unknown) => {
+        // A process that cannot be restarted ends the run at once instead of at the deadline.
+        faultsFailed = err;
+      });
       const worker = async () => {
         while (running()) {
           const path = endpoints[Math.floor(Math.random() * endpoints.length)]!;
           // A request may die with the process that serves it (that is part of the test); while a process
           // is down, wait instead of counting the refusals.
           const res = await fetch(`${busi}${path}`, { signal: AbortSignal.timeout(15_000) }).catch(() => undefined);
-          if (res?.ok) answered++;
-          else {
+          if (res?.ok) {
+            answered++;
+            const { status } = (await res.json().catch(() => ({}))) as { status?: unknown };
+            if (status === 'failed') rolledBack.add(path);
+          } else {
             lost++;
             await new Promise((resolve) => setTimeout(resolve, 100));
           }
@@ -146,6 +163,10 @@ for (const storeKind of STORES)
       };
       await Promise.all(Array.from({ length: CONCURRENCY }, worker));
       await faults;
+      if (faultsFailed !== undefined) {
+        await Promise.all([coordinator.stop(), examples.stop()]);
+        throw faultsFailed;
+      }
 
       const conf = loadConfig(env);
       const sources = await openCheckSources(conf);
@@ -173,6 +194,12 @@ for (const storeKind of STORES)
         assert.ok(
           kills.coordinator >= MIN_KILLS_EACH && kills.examples >= MIN_KILLS_EACH,
           `each process was killed at least ${MIN_KILLS_EACH} times: ${JSON.stringify(kills)}`,
+        );
+        const failingStories = endpoints.filter((path) => /Failed/.test(path));
+        assert.deepEqual(
+          failingStories.filter((path) => !rolledBack.has(path)),
+          [],
+          'every failing story rolled back at least once',
         );
         // The faults take turns, so a store drop came between every two kills.
         assert.ok(storeDrops >= MIN_KILLS_EACH, `the store connections were dropped ${storeDrops} times`);

@@ -1,12 +1,10 @@
 import assert from 'node:assert/strict';
-import type { RowDataPacket } from 'mysql2';
 import request from 'supertest';
 import { orderGid } from '../../order/order-request';
 import { startExamplesFixture, type ExamplesFixture } from '../helpers/examples-fixture';
-import { testConfig } from '../helpers/test-env';
+import { orderRows } from '../helpers/order-rows';
 import { branchStatuses, queryTrans, waitForStatus } from '../helpers/wait';
 
-const conf = testConfig();
 const TRIES = ['01:try:try', '02:try:try', '03:try:try', '04:try:try'];
 /** The coordinator confirms and cancels newest first. */
 const CONFIRMS = ['04:confirm:confirm', '03:confirm:confirm', '02:confirm:confirm', '01:confirm:confirm'];
@@ -23,16 +21,7 @@ describe('order example as a TCC transaction', () => {
   after(async () => ex.close());
   afterEach(() => ex.examples.order.switches.clear());
 
-  const rows = async (sql: string, values: unknown[] = []) => (await ex.orderDb.query<RowDataPacket[]>(sql, values))[0];
-  const stockOf = async () => Number((await rows('SELECT stock FROM stock WHERE product_id=1'))[0]?.stock);
-  const orderStatus = async (orderId: string) =>
-    (await rows('SELECT status FROM order1 WHERE order_id=?', [orderId]))[0]?.status as string | undefined;
-  const payStatuses = async (orderId: string) =>
-    (await rows('SELECT status FROM pay WHERE order_id=?', [orderId])).map((r) => String(r.status));
-  const barrierRows = async (gid: string) =>
-    (await rows(`SELECT branch_id, op, reason FROM \`${conf.barrierDb}\`.barrier WHERE gid=? ORDER BY id`, [gid])).map(
-      (r) => `${r.branch_id}:${r.op}:${r.reason}`,
-    );
+  const { stockOf, orderStatus, payStatuses, barrierRows } = orderRows(() => ex.orderDb);
 
   it('fireTcc: four tries reserve, the coordinator confirms them: order PAYING, stock -1, payment CREATED', async () => {
     const before = await stockOf();
@@ -73,6 +62,30 @@ describe('order example as a TCC transaction', () => {
       'cancel:succeed',
       'confirm:prepared',
     ]);
+  });
+
+  it('fireTcc?coupon_id=101: the coupon try refuses after the stock try took a unit; its cancel gives it back', async () => {
+    const before = await stockOf();
+    const res = await api.get('/api/fireTcc').query({ coupon_id: 101 }).expect(200);
+    assert.equal(res.body.status, 'failed');
+    assert.match(res.body.rollback_reason, /coupon 101 is not an unused coupon of user 1/);
+    const orderId = res.body.request.order_id as string;
+    assert.equal(await stockOf(), before, 'the unit the stock try took is back');
+    assert.equal(await orderStatus(orderId), 'FAILED');
+    assert.deepEqual(await payStatuses(orderId), []);
+    assert.deepEqual(await barrierRows(res.body.gid), [
+      '01:try:try',
+      '02:try:try',
+      '03:try:cancel',
+      '03:cancel:cancel',
+      '02:cancel:cancel',
+      '01:cancel:cancel',
+    ]);
+  });
+
+  it('a fire endpoint refuses a coupon_id that is not a number, naming it', async () => {
+    const res = await api.get('/api/fireTcc').query({ coupon_id: 'x' }).expect(400);
+    assert.match(JSON.stringify(res.body), /coupon_id/);
   });
 
   it('a confirm whose reply is lost is confirmed again, and the payment is made once', async () => {

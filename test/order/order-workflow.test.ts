@@ -1,33 +1,15 @@
 import assert from 'node:assert/strict';
-import type { RowDataPacket } from 'mysql2';
 import request from 'supertest';
 import { createMysqlPool, type MysqlPool } from '../../common/mysql';
 import { freePort, ServiceProcess } from '../../scripts/service-process';
 import { startCoordinatorFixture, type CoordinatorFixture } from '../helpers/coordinator-fixture';
 import { startExamplesFixture, type ExamplesFixture } from '../helpers/examples-fixture';
+import { orderRows } from '../helpers/order-rows';
 import { testConfig, testEnv } from '../helpers/test-env';
 import { branchStatuses, queryTrans, waitForStatus } from '../helpers/wait';
 
 const conf = testConfig();
 const ALL_ACTIONS = ['01:action:action', '02:action:action', '03:action:action', '04:action:action'];
-
-/** Reads the order database and the barrier the way the assertions need them. */
-function orderRows(pool: () => MysqlPool) {
-  const rows = async (sql: string, values: unknown[] = []) => (await pool().query<RowDataPacket[]>(sql, values))[0];
-  return {
-    rows,
-    stockOf: async (productId = 1) =>
-      Number((await rows('SELECT stock FROM stock WHERE product_id=?', [productId]))[0]?.stock),
-    orderStatus: async (orderId: string) =>
-      (await rows('SELECT status FROM order1 WHERE order_id=?', [orderId]))[0]?.status as string | undefined,
-    payStatuses: async (orderId: string) =>
-      (await rows('SELECT status FROM pay WHERE order_id=?', [orderId])).map((r) => String(r.status)),
-    barrierRows: async (gid: string) =>
-      (
-        await rows(`SELECT branch_id, op, reason FROM \`${conf.barrierDb}\`.barrier WHERE gid=? ORDER BY id`, [gid])
-      ).map((r) => `${r.branch_id}:${r.op}:${r.reason}`),
-  };
-}
 
 describe('order example as a workflow', () => {
   let ex: ExamplesFixture;

@@ -150,7 +150,7 @@ for (const store of STORES) {
       failing('no flash unit taken without an order or a pending message', 'flash-lost-by-hand');
       failing('flash stock + orders + pending sales = initial');
       failing('no stock held for an order that was never created or failed', orderGid('never-created'));
-      failing('order stock + stock held by sagas = initial', 'product 1');
+      failing('order stock + stock held by order transactions = initial', 'product 1');
       failing('no transaction outlives its expected lifetime', `stuck-${runId}`);
       failing('no saga retried beyond its retry_limit', `retried-${runId}`);
       failing('orders match their transaction and payment', tccOrder);
