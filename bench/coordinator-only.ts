@@ -9,7 +9,7 @@ import type { BenchRow } from './report';
  * How long each path runs before it is measured. V8 compiles the coordinator's hot code in tiers over the
  * first seconds of load, and the connection pools grow; a shorter warm-up charges that to the first rows.
  */
-const WARMUP_MS = 5000;
+export const WARMUP_MS = 5000;
 
 /** The URL of the no-op branch `name` under `nullBranches`. */
 function noopBranch(nullBranches: string, name: string): string {

@@ -10,9 +10,13 @@ export const BENCH_GRPC_SERVICE = 'bench.Busi';
 
 const identity = (b: Buffer) => b;
 
+/** Methods that answer at once without any work: the gRPC no-op branches. */
+export const NOOP_GRPC_METHODS = ['NoopOut', 'NoopOutRevert', 'NoopIn', 'NoopInRevert'] as const;
+
 /**
  * The gRPC twin of bench/busi-main.ts: TransOut / TransIn (and their compensations) move an amount in
- * MySQL behind the barrier read from metadata. Requests are read as raw bytes (the payload is opaque).
+ * MySQL behind the barrier read from metadata, and the Noop methods answer at once. Requests are read as
+ * raw bytes (the payload is opaque).
  */
 export async function startGrpcBenchBranches(barrier: MysqlBarrier, log: Logger): Promise<MallServer> {
   const definition: Record<string, ReturnType<typeof method>> = {};
@@ -37,6 +41,12 @@ export async function startGrpcBenchBranches(barrier: MysqlBarrier, log: Logger)
       return Buffer.alloc(0);
     });
   };
+  // The no-op twins answer at once, touching nothing: a gRPC saga through them costs the coordinator
+  // its own work only, as the HTTP /api/null branches do.
+  for (const name of NOOP_GRPC_METHODS) {
+    definition[name] = method(name);
+    handlers[name] = unaryHandler<Buffer, Buffer>(name, log, async () => Buffer.alloc(0));
+  }
   branch('TransOut', 1, -1);
   branch('TransOutRevert', 1, 1);
   branch('TransIn', 2, 1);

@@ -18,7 +18,7 @@ import { createLogger } from '../common/log';
 import { BENCH_GRPC_SERVICE, startGrpcBenchBranches } from './grpc-busi';
 import { FLASH_PRODUCT_ID, FlashStock } from '../flash/stock';
 import { freePort, ServiceProcess } from '../scripts/service-process';
-import { benchCoordinatorOnly } from './coordinator-only';
+import { benchCoordinatorOnly, WARMUP_MS } from './coordinator-only';
 import { dropLeftovers } from './leftovers';
 import { processCpuMs } from './cpu';
 import { runLoad } from './load';
@@ -29,7 +29,7 @@ import { markdownTable, ratioChart, type BenchRow } from './report';
  * `npm run bench`: on each coordinator store, (0) saga, msg and TCC through no-op branches, charging the
  * coordinator's CPU per transaction; (1) a 2-branch saga with barrier through the coordinator
  * against the same two branch calls made directly, over HTTP and over gRPC (the gRPC branches run in
- * this process); (2) msg doAndSubmit against its local step and
+ * this process), and a gRPC saga through no-op gRPC branches; (2) msg doAndSubmit against its local step and
  * branch call made directly; (3) flash sales against a raw Redis Lua eval. Same concurrency, same run.
  */
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
@@ -186,6 +186,35 @@ async function benchStore(store: StoreKind, rows: BenchRow[]): Promise<void> {
       subject: grpcSaga,
       baselineName: '2 direct gRPC branch calls',
       baseline: grpcDirect,
+    });
+    const grpcNoopDirect = await runLoad(
+      async (i) => {
+        const gid = `gndirect-${run}-${store}-${i}`;
+        await grpcCall('NoopOut', gid, '01');
+        await grpcCall('NoopIn', gid, '02');
+      },
+      CONCURRENCY,
+      DURATION_MS,
+    );
+    const grpcNoopSaga = await runLoad(
+      async (i) => {
+        await new SagaGrpc(env.DTM_GRPC_SERVER, `gnsaga-${run}-${store}-${i}`)
+          .add(`${g}/NoopOut`, `${g}/NoopOutRevert`, Buffer.alloc(0))
+          .add(`${g}/NoopIn`, `${g}/NoopInRevert`, Buffer.alloc(0))
+          .withOptions({ waitResult: true })
+          .submit();
+      },
+      CONCURRENCY,
+      DURATION_MS,
+      cpuMs,
+      WARMUP_MS,
+    );
+    rows.push({
+      store,
+      scenario: 'no-op 2-step gRPC saga, wait_result',
+      subject: grpcNoopSaga,
+      baselineName: '2 direct no-op gRPC branch calls',
+      baseline: grpcNoopDirect,
     });
 
     console.log(`[${store}] msg doAndSubmit…`);
