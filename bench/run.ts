@@ -159,63 +159,59 @@ async function benchStore(store: StoreKind, rows: BenchRow[]): Promise<void> {
       const md = branchMetadata({ gid, trans_type: 'saga', branch_id: branchId, op: 'action', dtm: '' });
       await grpcClients.call(splitGrpcUrl(`${g}/${method}`), Buffer.from('{"amount":1}'), md, 10_000);
     };
-    const grpcDirect = await runLoad(
-      async (i) => {
-        const gid = `gdirect-${run}-${store}-${i}`;
-        await grpcCall('TransOut', gid, '01');
-        await grpcCall('TransIn', gid, '02');
-      },
-      CONCURRENCY,
-      DURATION_MS,
+    /**
+     * A row of a 2-step gRPC saga over the branch methods `out` and `inn` (each with its `…Revert`), and its
+     * baseline: the same two calls made directly.
+     */
+    const grpcSagaRow = async (
+      out: string,
+      inn: string,
+      payload: Buffer,
+      names: { scenario: string; baselineName: string; tag: string },
+      warmupMs?: number,
+    ): Promise<BenchRow> => {
+      const baseline = await runLoad(
+        async (i) => {
+          const gid = `${names.tag}direct-${run}-${store}-${i}`;
+          await grpcCall(out, gid, '01');
+          await grpcCall(inn, gid, '02');
+        },
+        CONCURRENCY,
+        DURATION_MS,
+      );
+      const subject = await runLoad(
+        async (i) => {
+          await new SagaGrpc(env.DTM_GRPC_SERVER, `${names.tag}saga-${run}-${store}-${i}`)
+            .add(`${g}/${out}`, `${g}/${out}Revert`, payload)
+            .add(`${g}/${inn}`, `${g}/${inn}Revert`, payload)
+            .withOptions({ waitResult: true })
+            .submit();
+        },
+        CONCURRENCY,
+        DURATION_MS,
+        cpuMs,
+        warmupMs,
+      );
+      return { store, scenario: names.scenario, subject, baselineName: names.baselineName, baseline };
+    };
+    rows.push(
+      await grpcSagaRow('TransOut', 'TransIn', Buffer.from('{"amount":1}'), {
+        scenario: '2-branch gRPC saga, wait_result',
+        baselineName: '2 direct gRPC branch calls',
+        tag: 'g',
+      }),
+      await grpcSagaRow(
+        'NoopOut',
+        'NoopIn',
+        Buffer.alloc(0),
+        {
+          scenario: 'no-op 2-step gRPC saga, wait_result',
+          baselineName: '2 direct no-op gRPC branch calls',
+          tag: 'gn',
+        },
+        WARMUP_MS,
+      ),
     );
-    const grpcSaga = await runLoad(
-      async (i) => {
-        await new SagaGrpc(env.DTM_GRPC_SERVER, `gsaga-${run}-${store}-${i}`)
-          .add(`${g}/TransOut`, `${g}/TransOutRevert`, Buffer.from('{"amount":1}'))
-          .add(`${g}/TransIn`, `${g}/TransInRevert`, Buffer.from('{"amount":1}'))
-          .withOptions({ waitResult: true })
-          .submit();
-      },
-      CONCURRENCY,
-      DURATION_MS,
-      cpuMs,
-    );
-    rows.push({
-      store,
-      scenario: '2-branch gRPC saga, wait_result',
-      subject: grpcSaga,
-      baselineName: '2 direct gRPC branch calls',
-      baseline: grpcDirect,
-    });
-    const grpcNoopDirect = await runLoad(
-      async (i) => {
-        const gid = `gndirect-${run}-${store}-${i}`;
-        await grpcCall('NoopOut', gid, '01');
-        await grpcCall('NoopIn', gid, '02');
-      },
-      CONCURRENCY,
-      DURATION_MS,
-    );
-    const grpcNoopSaga = await runLoad(
-      async (i) => {
-        await new SagaGrpc(env.DTM_GRPC_SERVER, `gnsaga-${run}-${store}-${i}`)
-          .add(`${g}/NoopOut`, `${g}/NoopOutRevert`, Buffer.alloc(0))
-          .add(`${g}/NoopIn`, `${g}/NoopInRevert`, Buffer.alloc(0))
-          .withOptions({ waitResult: true })
-          .submit();
-      },
-      CONCURRENCY,
-      DURATION_MS,
-      cpuMs,
-      WARMUP_MS,
-    );
-    rows.push({
-      store,
-      scenario: 'no-op 2-step gRPC saga, wait_result',
-      subject: grpcNoopSaga,
-      baselineName: '2 direct no-op gRPC branch calls',
-      baseline: grpcNoopDirect,
-    });
 
     console.log(`[${store}] msg doAndSubmit…`);
     const localAndCall = await runLoad(

@@ -81,16 +81,12 @@ export async function checkOrders(ctx: CheckContext): Promise<CheckResult[]> {
     'SELECT o.order_id, o.status, o.product_id, o.product_count, o.coupon_id, p.status AS pay_status FROM order1 o LEFT JOIN pay p ON p.order_id = o.order_id',
   );
   const paying = orders.filter((o) => o.status === 'PAYING');
-  const badPaying = paying.filter(
-    (o) => o.pay_status !== 'CREATED' || byGid.get(orderGid(String(o.order_id)))?.status !== Status.succeed,
-  );
+  const transOf = (o: RowDataPacket) => byGid.get(orderGid(String(o.order_id)));
+  const badPaying = paying.filter((o) => o.pay_status !== 'CREATED' || transOf(o)?.status !== Status.succeed);
   const badFailed = orders.filter(
-    (o) =>
-      o.status === 'FAILED' &&
-      (o.pay_status === 'CREATED' || byGid.get(orderGid(String(o.order_id)))?.status === Status.succeed),
+    (o) => o.status === 'FAILED' && (o.pay_status === 'CREATED' || transOf(o)?.status === Status.succeed),
   );
   // A TCC's try leaves its order and payment TRYING; its confirm or cancel must move both once it ends.
-  const transOf = (o: RowDataPacket) => byGid.get(orderGid(String(o.order_id)));
   const inFlight = (o: RowDataPacket) => {
     const trans = transOf(o);
     return trans !== undefined && !isFinished(trans.status);

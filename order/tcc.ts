@@ -19,7 +19,8 @@ import {
 import { orderSnapshot } from './routes';
 
 type Resource = (typeof TCC_RESOURCES)[number];
-type Phase = 'Try' | 'Confirm' | 'Cancel';
+const PHASES = ['Try', 'Confirm', 'Cancel'] as const;
+type Phase = (typeof PHASES)[number];
 
 const nothing: OrderWork = async () => {};
 
@@ -67,8 +68,7 @@ export interface TccDeps extends BranchDeps {
  */
 export function addTccRoutes(router: Router, deps: TccDeps): void {
   for (const resource of TCC_RESOURCES)
-    for (const phase of ['Try', 'Confirm', 'Cancel'] as const)
-      addBarrierBranch(router, deps, tccEndpoint(resource, phase), WORK[resource][phase]);
+    for (const phase of PHASES) addBarrierBranch(router, deps, tccEndpoint(resource, phase), WORK[resource][phase]);
 
   const fire = async (req: OrderRequest) => {
     const gid = orderGid(req.order_id);

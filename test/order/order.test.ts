@@ -1,11 +1,8 @@
 import assert from 'node:assert/strict';
-import type { RowDataPacket } from 'mysql2';
 import request from 'supertest';
 import { startExamplesFixture, type ExamplesFixture } from '../helpers/examples-fixture';
-import { testConfig } from '../helpers/test-env';
+import { orderRows } from '../helpers/order-rows';
 import { branchStatuses, queryTrans, waitForStatus } from '../helpers/wait';
-
-const barrierDb = testConfig().barrierDb;
 
 describe('order example', () => {
   let ex: ExamplesFixture;
@@ -17,19 +14,10 @@ describe('order example', () => {
   after(async () => ex.close());
   afterEach(() => ex.examples.order.switches.clear());
 
-  const rows = async (sql: string, values: unknown[] = []) => (await ex.orderDb.query<RowDataPacket[]>(sql, values))[0];
-  const stockOf = async (productId = 1) =>
-    Number((await rows('SELECT stock FROM stock WHERE product_id=?', [productId]))[0]?.stock);
+  const { rows, stockOf, barrierRows } = orderRows(() => ex.orderDb);
   const orderRow = async (orderId: string) =>
     (await rows('SELECT status, product_count FROM order1 WHERE order_id=?', [orderId]))[0];
   const payRow = async (orderId: string) => (await rows('SELECT status FROM pay WHERE order_id=?', [orderId]))[0];
-  const barrierRows = async (gid: string) =>
-    (
-      await ex.orderDb.query<RowDataPacket[]>(
-        `SELECT branch_id, op, reason FROM \`${barrierDb}\`.barrier WHERE gid=? ORDER BY id`,
-        [gid],
-      )
-    )[0].map((r) => `${r.branch_id}:${r.op}:${r.reason}`);
   const orderBody = (orderId: string, extra: Record<string, unknown> = {}) => ({
     user_id: 1,
     order_id: orderId,

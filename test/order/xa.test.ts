@@ -8,6 +8,7 @@ import { preparedXids, xaHandlePhase2 } from '../../common/sdk/xa-branch';
 import { orderGid } from '../../order/order-request';
 import { ensureOrderSchema } from '../../order/schema';
 import { startExamplesFixture, type ExamplesFixture } from '../helpers/examples-fixture';
+import { orderRows } from '../helpers/order-rows';
 import { testConfig } from '../helpers/test-env';
 import { branchStatuses, queryTrans, waitForStatus } from '../helpers/wait';
 
@@ -28,19 +29,11 @@ describe('order example: the XA demo', () => {
       (await ex.examples.order.stockPool.query<RowDataPacket[]>('SELECT stock FROM stock WHERE product_id=1'))[0][0]
         ?.stock,
     );
-  const sagaStock = async () =>
-    Number((await ex.orderDb.query<RowDataPacket[]>('SELECT stock FROM stock WHERE product_id=1'))[0][0]?.stock);
+  const { stockOf: sagaStock, barrierRows } = orderRows(() => ex.orderDb);
   const orderRow = async (orderId: string) =>
     (
       await ex.orderDb.query<RowDataPacket[]>('SELECT status, product_count FROM order1 WHERE order_id=?', [orderId])
     )[0][0];
-  const barrierRows = async (gid: string) =>
-    (
-      await ex.orderDb.query<RowDataPacket[]>(
-        `SELECT branch_id, op, reason FROM \`${barrierDb}\`.barrier WHERE gid=? ORDER BY id`,
-        [gid],
-      )
-    )[0].map((r) => `${r.branch_id}:${r.op}:${r.reason}`);
   const preparedOf = async (gid: string) => (await preparedXids(ex.orderDb)).filter((xid) => xid.startsWith(`${gid}-`));
 
   it('fireXa commits the order in the order database and the deduction in the stock database', async () => {
